@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bring one repository, or one lifecycle policy, to the requested state.
+
+Shared by the modules: read, compare, then write only what differs (nothing in check
+mode). Input is checked before this is called; anything found wrong here is found before
+the first write and raised as InputError.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import normalise_policy, policies_equal, policy_text
+from ansible_collections.stowage.ecr.plugins.module_utils.repository import (
+    encryption_conflict,
+    plan_create,
+    plan_update,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+
+
+def converge_repository(api: EcrApi, want: Dict[str, Any], check_mode: bool, raw: Optional[Dict[str, Any]] = None, described: bool = False) -> Dict[str, Any]:
+    """Converge one repository; ``want`` holds the module's options (None: leave as is).
+
+    Returns changed, before and after (the repository's snake_case view).
+    """
+    name = want["name"]
+    if not described:
+        raw = api.describe(name)
+    if want.get("state", "present") == "absent":
+        return _remove(api, want, raw, check_mode)
+    if raw is None:
+        if want.get("kms_key"):
+            api.resolve_kms_key(want["kms_key"])  # an unknown key fails here, before the create
+        kwargs, after = plan_create(want)
+        if check_mode:
+            return {"changed": True, "before": {}, "after": after}
+        try:
+            raw = api.call("create_repository", **kwargs)["repository"]
+        except is_boto3_error_code("RepositoryAlreadyExistsException"):
+            # created meanwhile by another run: converge it like any existing one
+            return converge_repository(api, want, check_mode)
+        if want.get("policy") is not None:
+            try:
+                api.write("set_repository_policy", name, policy=want["policy"])
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                # leave nothing half-made: the new repository is empty, take it away again
+                api.call("delete_repository", **api.scoped(repositoryName=name))
+                raise
+        return {"changed": True, "before": {}, "after": api.full(raw)}
+
+    current = api.full(raw, tags=True, policy=True)
+    conflict = encryption_conflict(current, want, resolve=api.resolve_kms_key)
+    if conflict:
+        raise InputError(
+            "encryption_type/kms_key: repository %s cannot be re-encrypted in place (%s). ECR sets encryption only when it "
+            "creates a repository, so this would mean deleting and re-creating it, with its images. Nothing was changed. "
+            "Leave encryption_type and kms_key out, or state what the repository has." % (name, conflict)
+        )
+    calls, after = plan_update(current, want)
+    if not calls:
+        return {"changed": False, "before": current, "after": current}
+    if check_mode:
+        return {"changed": True, "before": current, "after": after}
+    for operation, kwargs in calls:
+        api.write(operation, name, arn=current["arn"], **kwargs)
+    fresh = api.describe(name) or raw
+    return {"changed": True, "before": current, "after": api.full(fresh)}
+
+
+def _remove(api: EcrApi, want: Dict[str, Any], raw: Optional[Dict[str, Any]], check_mode: bool) -> Dict[str, Any]:
+    name = want["name"]
+    if raw is None:
+        return {"changed": False, "before": {}, "after": {}}
+    current = api.full(raw)
+    force = bool(want.get("force_delete"))
+    not_empty = InputError(
+        "force_delete: repository %s holds images, and deleting it would delete them too. Nothing was deleted. "
+        "Set force_delete: true to delete the repository with its images." % name
+    )
+    if not force and api.has_images(name):
+        raise not_empty
+    if not check_mode:
+        try:
+            api.call("delete_repository", **api.scoped(repositoryName=name, force=force))
+        except is_boto3_error_code("RepositoryNotEmptyException"):
+            raise not_empty
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return {"changed": False, "before": {}, "after": {}}
+    return {"changed": True, "before": current, "after": {}}
+
+
+def converge_lifecycle(api: EcrApi, repository: str, desired: Optional[Dict[str, Any]], check_mode: bool) -> Dict[str, Any]:
+    """Put (``desired``, a validated policy) or delete (``desired`` None) a lifecycle policy.
+
+    Returns changed, before, after (canonical policies, None for none) and repository_exists.
+    """
+    try:
+        live = api.lifecycle_policy(repository)
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        if desired is not None and check_mode:
+            # in check mode the repository may be one the same play would create first
+            return {"changed": True, "before": None, "after": normalise_policy(desired), "repository_exists": False}
+        if desired is None:
+            return {"changed": False, "before": None, "after": None, "repository_exists": False}
+        raise InputError(
+            "repository: %s does not exist%s; create it first (stowage.ecr.ecr_repository), then put its lifecycle policy"
+            % (repository, " in registry %s" % api.registry_id if api.registry_id else "")
+        )
+    before = normalise_policy(live) if live is not None else None
+    if desired is None:
+        if live is None:
+            return {"changed": False, "before": None, "after": None, "repository_exists": True}
+        if not check_mode:
+            try:
+                api.call("delete_lifecycle_policy", **api.scoped(repositoryName=repository))
+            except is_boto3_error_code("LifecyclePolicyNotFoundException"):
+                pass
+        return {"changed": True, "before": before, "after": None, "repository_exists": True}
+    if live is not None and policies_equal(live, desired):
+        return {"changed": False, "before": before, "after": before, "repository_exists": True}
+    after = normalise_policy(desired)
+    if not check_mode:
+        api.call("put_lifecycle_policy", **api.scoped(repositoryName=repository, lifecyclePolicyText=policy_text(desired)))
+    return {"changed": True, "before": before, "after": after, "repository_exists": True}

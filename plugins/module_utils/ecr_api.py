@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ECR (and KMS) calls the modules make, with retries, in one place."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.stowage.ecr.plugins.module_utils.repository import format_repository
+
+DESCRIBE_BATCH = 100
+WORKERS = 8
+
+
+def retry_decorator():
+    return AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30)
+
+
+class EcrApi:
+    """ECR calls for one registry. ``module`` is an AnsibleAWSModule."""
+
+    def __init__(self, module, registry_id: Optional[str] = None):
+        self.module = module
+        self.client = module.client("ecr", retry_decorator=retry_decorator())
+        self.registry_id = registry_id
+        self._kms = None
+        self._kms_cache: Dict[str, Optional[str]] = {}
+
+    def scoped(self, **kwargs) -> Dict[str, Any]:
+        if self.registry_id:
+            kwargs["registryId"] = self.registry_id
+        return kwargs
+
+    def call(self, operation: str, **kwargs) -> Dict[str, Any]:
+        return getattr(self.client, operation)(aws_retry=True, **kwargs)
+
+    # reads -----------------------------------------------------------------
+
+    def describe(self, name: str) -> Optional[Dict[str, Any]]:
+        """The DescribeRepositories entry of one repository, or None when there is none."""
+        try:
+            found = self.call("describe_repositories", **self.scoped(repositoryNames=[name]))["repositories"]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return None
+        return found[0] if found else None
+
+    def describe_many(self, names: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+        """DescribeRepositories for many names, 100 a call; names that do not exist are left out."""
+        names = list(dict.fromkeys(names))
+        batches = [names[i:i + DESCRIBE_BATCH] for i in range(0, len(names), DESCRIBE_BATCH)]
+        found: Dict[str, Dict[str, Any]] = {}
+        for repos in self.parallel(self._describe_batch, batches):
+            for repo in repos:
+                found[repo["repositoryName"]] = repo
+        return found
+
+    def _describe_batch(self, names: List[str]) -> List[Dict[str, Any]]:
+        try:
+            return self.call("describe_repositories", **self.scoped(repositoryNames=names))["repositories"]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            # ECR fails the whole call for one missing name: ask for each one apart
+            return [repo for repo in self.parallel(self.describe, names) if repo]
+
+    def describe_all(self) -> List[Dict[str, Any]]:
+        """Every repository of the registry, following pagination."""
+
+        @retry_decorator()
+        def pages():
+            paginator = self.client.get_paginator("describe_repositories")
+            return paginator.paginate(**self.scoped()).build_full_result()
+
+        return pages().get("repositories", [])
+
+    def tags(self, arn: str) -> Dict[str, str]:
+        return boto3_tag_list_to_ansible_dict(self.call("list_tags_for_resource", resourceArn=arn).get("tags", []))
+
+    def repository_policy(self, name: str) -> Optional[Dict[str, Any]]:
+        try:
+            text = self.call("get_repository_policy", **self.scoped(repositoryName=name))["policyText"]
+        except is_boto3_error_code("RepositoryPolicyNotFoundException"):
+            return None
+        return json.loads(text)
+
+    def lifecycle_policy(self, name: str) -> Optional[Dict[str, Any]]:
+        """The lifecycle policy as a dict, or None. RepositoryNotFoundException is left to the caller."""
+        try:
+            text = self.call("get_lifecycle_policy", **self.scoped(repositoryName=name))["lifecyclePolicyText"]
+        except is_boto3_error_code("LifecyclePolicyNotFoundException"):
+            return None
+        return json.loads(text)
+
+    def has_images(self, name: str) -> bool:
+        return bool(self.call("list_images", **self.scoped(repositoryName=name, maxResults=1)).get("imageIds"))
+
+    def full(self, raw: Dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> Dict[str, Any]:
+        """The snake_case view of a repository with the aspects asked for read."""
+        repo = format_repository(
+            raw,
+            tags=self.tags(raw["repositoryArn"]) if tags else None,
+            policy=self.repository_policy(raw["repositoryName"]) if policy else None,
+        )
+        if lifecycle:
+            repo["lifecycle_policy"] = self.lifecycle_policy(raw["repositoryName"])
+        return repo
+
+    def resolve_kms_key(self, key: Optional[str]) -> Optional[str]:
+        """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey)."""
+        if not key:
+            return key
+        if key not in self._kms_cache:
+            if self._kms is None:
+                self._kms = self.module.client("kms", retry_decorator=retry_decorator())
+            try:
+                self._kms_cache[key] = self._kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
+            except is_boto3_error_code("NotFoundException"):
+                self.module.fail_json(msg="kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg="kms_key: could not look up %r with KMS DescribeKey" % key)
+        return self._kms_cache[key]
+
+    # writes ----------------------------------------------------------------
+
+    def write(self, operation: str, name: str, arn: Optional[str] = None, **kwargs) -> Dict[str, Any]:
+        """One change to a repository; tag calls go by ARN, the rest by name and registry."""
+        if operation in ("tag_resource", "untag_resource"):
+            return self.call(operation, resourceArn=arn, **kwargs)
+        if operation == "set_repository_policy":
+            kwargs = {"policyText": json.dumps(kwargs.pop("policy"), sort_keys=True)}
+        return self.call(operation, **self.scoped(repositoryName=name, **kwargs))
+
+    @staticmethod
+    def parallel(func: Callable[[Any], Any], items: List[Any]) -> List[Any]:
+        """``func`` over ``items`` on a few threads (boto3 clients are thread-safe), in order."""
+        if len(items) <= 1:
+            return [func(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+            return list(pool.map(func, items))

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ECR repositories: the snake_case view of a repository and the plan that brings one to
+the requested settings. Pure functions: the API calls live in ``ecr_api``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Dict, List, Optional, Tuple
+
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+    KMS_ENCRYPTION_TYPES,
+    WITH_EXCLUSION,
+    InputError,
+)
+
+# The settings a task may ask for; None means "leave it as it is".
+SETTINGS = (
+    "image_tag_mutability",
+    "image_tag_mutability_exclusion_filters",
+    "scan_on_push",
+    "encryption_type",
+    "kms_key",
+    "tags",
+    "purge_tags",
+    "policy",
+    "purge_policy",
+)
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def format_repository(raw: Dict[str, Any], tags: Optional[Dict[str, str]] = None, policy: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """The snake_case view of a DescribeRepositories entry, with tags and policy as dicts."""
+    encryption = raw.get("encryptionConfiguration") or {}
+    return {
+        "name": raw.get("repositoryName"),
+        "arn": raw.get("repositoryArn"),
+        "registry_id": raw.get("registryId"),
+        "uri": raw.get("repositoryUri"),
+        "created_at": _timestamp(raw.get("createdAt")),
+        "image_tag_mutability": raw.get("imageTagMutability", "MUTABLE"),
+        "image_tag_mutability_exclusion_filters": [f.get("filter") for f in raw.get("imageTagMutabilityExclusionFilters") or []],
+        "scan_on_push": bool((raw.get("imageScanningConfiguration") or {}).get("scanOnPush", False)),
+        "encryption_type": encryption.get("encryptionType", "AES256"),
+        "kms_key": encryption.get("kmsKey"),
+        "tags": tags if tags is not None else {},
+        "policy": policy,
+    }
+
+
+def exclusion_filters(values: List[str]) -> List[Dict[str, str]]:
+    return [{"filterType": "WILDCARD", "filter": value} for value in values]
+
+
+def is_key_arn(value: Optional[str]) -> bool:
+    return bool(value) and value.startswith("arn:") and ":key/" in value
+
+
+def encryption_conflict(current: Dict[str, Any], want: Dict[str, Any], resolve=None) -> Optional[str]:
+    """Why the requested encryption differs from the repository's, or None when it matches.
+
+    ``resolve`` turns a KMS alias, key id or ARN into the key ARN (KMS DescribeKey); it is
+    only called when the two sides are not already the same key ARN.
+    """
+    wanted_type = want.get("encryption_type")
+    if wanted_type is None:
+        return None
+    if wanted_type != current["encryption_type"]:
+        return "encryption_type is %s on the repository and %s in the task" % (current["encryption_type"], wanted_type)
+    if wanted_type not in KMS_ENCRYPTION_TYPES:
+        return None
+    have, wanted = current.get("kms_key"), want.get("kms_key")
+    if have == wanted:
+        return None
+    if not (is_key_arn(have) and is_key_arn(wanted)) and resolve is not None:
+        if resolve(have) == resolve(wanted):
+            return None
+    return "kms_key is %s on the repository and %s in the task" % (have, wanted)
+
+
+def target_mutability(current: Optional[Dict[str, Any]], want: Dict[str, Any]) -> Tuple[Optional[str], Optional[List[str]]]:
+    """The image tag mutability and exclusion filters to put, or (None, None) to leave them."""
+    mutability = want.get("image_tag_mutability")
+    filters = want.get("image_tag_mutability_exclusion_filters")
+    if mutability is None:
+        return None, None
+    if mutability in WITH_EXCLUSION and filters is None:
+        kept = (current or {}).get("image_tag_mutability_exclusion_filters") or []
+        if not kept:
+            raise InputError(
+                "image_tag_mutability_exclusion_filters: image_tag_mutability %s needs 1 to 5 wildcard filters "
+                "(tags that match are exempt), and the repository has none to keep" % mutability
+            )
+        filters = list(kept)
+    return mutability, filters
+
+
+def plan_create(want: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """The CreateRepository arguments and the repository as it will be, for a new repository."""
+    mutability, filters = target_mutability(None, want)
+    kwargs: Dict[str, Any] = {"repositoryName": want["name"]}
+    if want.get("registry_id"):
+        kwargs["registryId"] = want["registry_id"]
+    if mutability is not None:
+        kwargs["imageTagMutability"] = mutability
+        if filters:
+            kwargs["imageTagMutabilityExclusionFilters"] = exclusion_filters(filters)
+    if want.get("scan_on_push") is not None:
+        kwargs["imageScanningConfiguration"] = {"scanOnPush": want["scan_on_push"]}
+    if want.get("encryption_type") is not None:
+        encryption = {"encryptionType": want["encryption_type"]}
+        if want.get("kms_key"):
+            encryption["kmsKey"] = want["kms_key"]
+        kwargs["encryptionConfiguration"] = encryption
+    if want.get("tags"):
+        kwargs["tags"] = [{"Key": k, "Value": v} for k, v in sorted(want["tags"].items())]
+    after = {
+        "name": want["name"],
+        "arn": None,
+        "registry_id": want.get("registry_id"),
+        "uri": None,
+        "created_at": None,
+        "image_tag_mutability": mutability or "MUTABLE",
+        "image_tag_mutability_exclusion_filters": list(filters or []),
+        "scan_on_push": bool(want.get("scan_on_push")),
+        "encryption_type": want.get("encryption_type") or "AES256",
+        "kms_key": want.get("kms_key"),
+        "tags": dict(want.get("tags") or {}),
+        "policy": want.get("policy"),
+    }
+    return kwargs, after
+
+
+def plan_update(current: Dict[str, Any], want: Dict[str, Any]) -> Tuple[List[Tuple[str, Dict[str, Any]]], Dict[str, Any]]:
+    """The calls that bring an existing repository to the requested settings, and the result.
+
+    Each call is (operation name, keyword arguments without the repository's name and
+    registry). Settings the task leaves out are not touched. Encryption is checked apart
+    (``encryption_conflict``): it cannot be changed in place.
+    """
+    after = dict(current)
+    calls: List[Tuple[str, Dict[str, Any]]] = []
+
+    mutability, filters = target_mutability(current, want)
+    if mutability is not None:
+        filters = filters or []
+        if mutability != current["image_tag_mutability"] or sorted(filters) != sorted(current["image_tag_mutability_exclusion_filters"]):
+            kwargs: Dict[str, Any] = {"imageTagMutability": mutability}
+            if filters:
+                kwargs["imageTagMutabilityExclusionFilters"] = exclusion_filters(filters)
+            calls.append(("put_image_tag_mutability", kwargs))
+            after["image_tag_mutability"] = mutability
+            after["image_tag_mutability_exclusion_filters"] = list(filters)
+
+    scan = want.get("scan_on_push")
+    if scan is not None and scan != current["scan_on_push"]:
+        calls.append(("put_image_scanning_configuration", {"imageScanningConfiguration": {"scanOnPush": scan}}))
+        after["scan_on_push"] = scan
+
+    if want.get("tags") is not None:
+        current_tags = current.get("tags") or {}
+        to_set, to_unset = compare_aws_tags(current_tags, want["tags"], purge_tags=want.get("purge_tags", True))
+        if to_unset:
+            calls.append(("untag_resource", {"tagKeys": sorted(to_unset)}))
+        if to_set:
+            calls.append(("tag_resource", {"tags": [{"Key": k, "Value": v} for k, v in sorted(to_set.items())]}))
+        tags = {k: v for k, v in current_tags.items() if k not in to_unset}
+        tags.update(to_set)
+        after["tags"] = tags
+
+    if want.get("policy") is not None:
+        if current.get("policy") is None or compare_policies(current["policy"], want["policy"]):
+            calls.append(("set_repository_policy", {"policy": want["policy"]}))
+            after["policy"] = want["policy"]
+    elif want.get("purge_policy") and current.get("policy") is not None:
+        calls.append(("delete_repository_policy", {}))
+        after["policy"] = None
+    return calls, after

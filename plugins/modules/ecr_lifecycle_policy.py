@@ -1,0 +1,270 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_lifecycle_policy
+short_description: Put or delete the lifecycle policy of an Amazon ECR repository
+version_added: 0.1.0
+description:
+  - Puts the lifecycle policy of an ECR repository, given as typed O(rules) or as the AWS JSON O(policy),
+    or deletes it.
+  - Every rule ECR enforces is checked locally before any call; an error names the rule's priority and
+    the field, and says what is accepted.
+  - The comparison with the live policy is semantic; rule order, list order and V("30") against V(30)
+    make no change.
+  - A lifecycle policy change never deletes an image itself; ECR applies the policy within 24 hours.
+author:
+  - stowage.ecr contributors
+options:
+  repository:
+    description:
+      - The name of the repository. It must exist (see M(stowage.ecr.ecr_repository)); in check mode a
+        repository that does not exist yet is reported as one that would get the policy.
+    type: str
+    required: true
+    aliases: [repository_name]
+  registry_id:
+    description:
+      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
+    type: str
+  state:
+    description:
+      - V(present) puts the policy, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  policy:
+    description:
+      - The lifecycle policy as AWS writes it, C({"rules": [...]}), as a dict or a JSON string.
+      - Exactly one of O(policy) and O(rules) is required with O(state=present).
+    type: json
+  rules:
+    description:
+      - The lifecycle rules, each the AWS rule in snake_case.
+      - Exactly one of O(policy) and O(rules) is required with O(state=present).
+    type: list
+    elements: dict
+    suboptions:
+      priority:
+        description:
+          - The rule's priority, a whole number of 1 or more, unique in the policy. Lower numbers are
+            applied first; they need not be consecutive.
+        type: int
+        required: true
+      description:
+        description:
+          - What the rule is for.
+        type: str
+      tag_status:
+        description:
+          - Which images the rule selects, one of V(tagged), V(untagged) or V(any).
+          - V(tagged) needs O(rules[].tag_prefixes) or O(rules[].tag_patterns). Only one rule may select
+            V(untagged); the rule with V(any) must have the highest priority.
+        type: str
+        required: true
+      tag_prefixes:
+        description:
+          - With O(rules[].tag_status=tagged), the tag prefixes that select images.
+        type: list
+        elements: str
+      tag_patterns:
+        description:
+          - With O(rules[].tag_status=tagged), tag wildcard patterns (at most 4 V(*) each). Several
+            patterns select images that carry all of them.
+        type: list
+        elements: str
+      count_type:
+        description:
+          - One of V(image_count_more_than) (keep the newest O(rules[].count_number) images),
+            V(since_image_pushed), V(since_image_pulled) or V(since_image_transitioned) (older than
+            O(rules[].count_number) days).
+        type: str
+        required: true
+      count_number:
+        description:
+          - The image count or the number of days, a whole number of 1 or more.
+        type: int
+        required: true
+      count_unit:
+        description:
+          - V(days), the only unit, implied for the since_* count types; not accepted with
+            V(image_count_more_than).
+        type: str
+      storage_class:
+        description:
+          - The storage class the rule selects, V(standard) or V(archive). V(archive) goes with
+            O(rules[].count_type=since_image_transitioned), and is implied for it.
+        type: str
+      action:
+        description:
+          - V(expire) (the default) deletes the selected images; V(transition) moves them to archive
+            storage and needs O(rules[].target_storage_class=archive).
+        type: str
+        default: expire
+      target_storage_class:
+        description:
+          - V(archive), with O(rules[].action=transition).
+        type: str
+attributes:
+  check_mode:
+    support: full
+    description: Reads the live policy and reports whether it would change, without writing.
+  diff_mode:
+    support: full
+    description: Returns the policy before and after, canonical (rules sorted by priority).
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Expire untagged images older than 30 days
+  stowage.ecr.ecr_lifecycle_policy:
+    repository: my-ecr-repo
+    rules:
+      - priority: 1
+        description: Expire untagged images older than 30 days
+        tag_status: untagged
+        count_type: since_image_pushed
+        count_number: 30
+
+- name: Keep the 10 newest release images, expire untagged after a week, cap everything at 500
+  stowage.ecr.ecr_lifecycle_policy:
+    repository: team/app-api
+    rules:
+      - priority: 10
+        tag_status: tagged
+        tag_prefixes: [release-, v]
+        count_type: image_count_more_than
+        count_number: 10
+      - priority: 20
+        tag_status: untagged
+        count_type: since_image_pushed
+        count_number: 7
+      - priority: 100
+        tag_status: any
+        count_type: image_count_more_than
+        count_number: 500
+
+- name: The same as AWS writes it (a file from the console works too)
+  stowage.ecr.ecr_lifecycle_policy:
+    repository: my-ecr-repo
+    policy: "{{ lookup('file', 'lifecycle.json') }}"
+
+- name: Remove the lifecycle policy
+  stowage.ecr.ecr_lifecycle_policy:
+    repository: my-ecr-repo
+    state: absent
+"""
+
+RETURN = r"""
+policy:
+  description:
+    - The effective lifecycle policy after the task (in check mode, as it would be), canonical
+      (rules sorted by priority, tag lists sorted). Null when the repository has none.
+  returned: always
+  type: dict
+  sample:
+    rules:
+      - rulePriority: 1
+        description: Expire untagged images older than 30 days
+        selection:
+          tagStatus: untagged
+          countType: sinceImagePushed
+          countUnit: days
+          countNumber: 30
+        action:
+          type: expire
+repository:
+  description: The repository name.
+  returned: always
+  type: str
+  sample: my-ecr-repo
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_lifecycle
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
+    PolicyError,
+    compile_rules,
+    parse_policy,
+    validate_policy,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+    InputError,
+    check_registry_id,
+    check_repository_name,
+)
+
+RULE_OPTIONS = dict(
+    priority=dict(type="int", required=True),
+    description=dict(type="str"),
+    tag_status=dict(type="str", required=True),
+    tag_prefixes=dict(type="list", elements="str"),
+    tag_patterns=dict(type="list", elements="str"),
+    count_type=dict(type="str", required=True),
+    count_number=dict(type="int", required=True),
+    count_unit=dict(type="str"),
+    storage_class=dict(type="str"),
+    action=dict(type="str", default="expire"),
+    target_storage_class=dict(type="str"),
+)
+
+
+def desired_policy(params):
+    """The policy to put (None with state=absent); raises before any call when it is not valid."""
+    check_repository_name(params["repository"], option="repository")
+    check_registry_id(params["registry_id"])
+    if params["state"] == "absent":
+        return None
+    if params["rules"] is not None:
+        return compile_rules(params["rules"])
+    policy = parse_policy(params["policy"])
+    validate_policy(policy, option="policy")
+    return policy
+
+
+def main():
+    argument_spec = dict(
+        repository=dict(type="str", required=True, aliases=["repository_name"]),
+        registry_id=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        policy=dict(type="json"),
+        rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("policy", "rules")],
+        required_if=[("state", "present", ("policy", "rules"), True)],
+    )
+    name = module.params["repository"]
+    try:
+        desired = desired_policy(module.params)
+        result = converge_lifecycle(EcrApi(module, registry_id=module.params["registry_id"]), name, desired, module.check_mode)
+    except (InputError, PolicyError) as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused a lifecycle policy call for repository %s" % name)
+
+    output = {"changed": result["changed"], "policy": result["after"], "repository": name}
+    if not result["repository_exists"] and result["changed"]:
+        module.warn("Repository %s does not exist yet; in a real run it must exist before its lifecycle policy is put." % name)
+    if module._diff:
+        output["diff"] = {"before": result["before"] or {}, "after": result["after"] or {}}
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,292 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_repository
+short_description: Create, update or delete an Amazon ECR repository
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes a private Amazon ECR repository, with its image tag mutability,
+    scan on push, encryption, resource tags and repository policy.
+  - Every setting is optional. A setting left out of the task is left as it is on the repository;
+    it is never reset to a default.
+  - Encryption can only be chosen when the repository is created. When O(encryption_type) or
+    O(kms_key) differ from an existing repository's, the task fails and changes nothing.
+    KMS keys are compared after resolving aliases, key ids and ARNs with KMS.
+  - Input is checked before any call that writes; a task that fails on bad input changes nothing.
+author:
+  - stowage.ecr contributors
+options:
+  name:
+    description:
+      - The repository name, for example V(team/app-api).
+      - 2 to 256 characters; lowercase letters and digits separated by V(.), V(_), V(__) or V(-),
+        and parts separated by V(/).
+    type: str
+    required: true
+  registry_id:
+    description:
+      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the repository, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  image_tag_mutability:
+    description:
+      - Whether image tags can be overwritten.
+      - With V(IMMUTABLE_WITH_EXCLUSION) or V(MUTABLE_WITH_EXCLUSION), tags that match
+        O(image_tag_mutability_exclusion_filters) follow the opposite rule.
+      - A new repository is V(MUTABLE) when this is left out; an existing one keeps its setting.
+    type: str
+    choices: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]
+  image_tag_mutability_exclusion_filters:
+    description:
+      - 1 to 5 wildcard filters (letters, digits, V(.), V(_), V(-) and V(*), up to 128 characters each)
+        for the tags exempt from O(image_tag_mutability).
+      - Only with O(image_tag_mutability=IMMUTABLE_WITH_EXCLUSION) or V(MUTABLE_WITH_EXCLUSION). When left
+        out with one of those, the repository's current filters are kept; a new repository needs them.
+    type: list
+    elements: str
+  scan_on_push:
+    description:
+      - Whether ECR scans each image for vulnerabilities when it is pushed.
+      - A new repository does not scan when this is left out; an existing one keeps its setting.
+    type: bool
+  encryption_type:
+    description:
+      - How images are encrypted at rest. Only takes effect when the repository is created; for an
+        existing repository it is checked, and a difference fails the task.
+      - A new repository uses V(AES256) when this is left out.
+    type: str
+    choices: [AES256, KMS, KMS_DSSE]
+  kms_key:
+    description:
+      - The KMS key for O(encryption_type=KMS) or V(KMS_DSSE), and required with them, as an alias
+        (V(alias/my-key)), an alias ARN, a key id or a key ARN, in the repository's region.
+      - Use V(alias/aws/ecr) for the AWS managed key.
+    type: str
+  tags:
+    description:
+      - Resource tags as a dict. Numbers are written as strings. Keys starting with V(aws:) are reserved.
+      - When left out, the repository's tags are not touched.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description:
+      - With O(tags) set, remove the tags that O(tags) does not list (tags starting with V(aws:) are kept).
+      - Has no effect when O(tags) is left out.
+    type: bool
+    default: true
+  policy:
+    description:
+      - The repository policy (an IAM resource policy document) as a dict or a JSON string.
+        Compared semantically with the live policy.
+      - When left out, the repository policy is not touched (see O(purge_policy)).
+    type: json
+  purge_policy:
+    description:
+      - Delete the repository policy. Cannot be used together with O(policy).
+    type: bool
+    default: false
+  force_delete:
+    description:
+      - With O(state=absent), delete the repository even when it holds images, and the images with it.
+      - When false, deleting a repository that holds images fails and nothing is deleted.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: Reads the repository and reports what would change, without writing.
+  diff_mode:
+    support: full
+    description: Returns the repository before and after, as in RV(repository).
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: The repository, scanned on push, AES256-encrypted, with tags
+  stowage.ecr.ecr_repository:
+    name: my-ecr-repo
+    scan_on_push: true
+    encryption_type: AES256
+    tags:
+      team: platform
+
+- name: Immutable tags, except for latest and dev builds
+  stowage.ecr.ecr_repository:
+    name: team/app-api
+    image_tag_mutability: IMMUTABLE_WITH_EXCLUSION
+    image_tag_mutability_exclusion_filters:
+      - latest
+      - dev-*
+
+- name: Encrypted with a customer managed key (an alias, a key id or an ARN compares the same)
+  stowage.ecr.ecr_repository:
+    name: secure/app
+    encryption_type: KMS
+    kms_key: alias/ecr-images
+
+- name: Let another account pull
+  stowage.ecr.ecr_repository:
+    name: my-ecr-repo
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - Sid: CrossAccountPull
+          Effect: Allow
+          Principal:
+            AWS: arn:aws:iam::210987654321:root
+          Action:
+            - ecr:BatchGetImage
+            - ecr:GetDownloadUrlForLayer
+
+- name: Delete a repository and its images
+  stowage.ecr.ecr_repository:
+    name: old/app
+    state: absent
+    force_delete: true
+"""
+
+RETURN = r"""
+repository:
+  description:
+    - The repository after the task (in check mode, as it would be). Empty when it does not exist.
+    - Values not known before the repository exists (arn, uri, created_at) are null in check mode.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: The repository name.
+      type: str
+      sample: my-ecr-repo
+    arn:
+      description: The repository ARN.
+      type: str
+      sample: arn:aws:ecr:ap-south-1:123456789012:repository/my-ecr-repo
+    registry_id:
+      description: The account id of the registry.
+      type: str
+      sample: "123456789012"
+    uri:
+      description: The repository URI, to tag and push images with.
+      type: str
+      sample: 123456789012.dkr.ecr.ap-south-1.amazonaws.com/my-ecr-repo
+    created_at:
+      description: When the repository was created (ISO 8601).
+      type: str
+      sample: "2026-11-26T10:00:00+00:00"
+    image_tag_mutability:
+      description: The image tag mutability.
+      type: str
+      sample: MUTABLE
+    image_tag_mutability_exclusion_filters:
+      description: The wildcard filters of tags exempt from the mutability setting.
+      type: list
+      elements: str
+      sample: [latest]
+    scan_on_push:
+      description: Whether images are scanned on push.
+      type: bool
+      sample: true
+    encryption_type:
+      description: The encryption at rest.
+      type: str
+      sample: AES256
+    kms_key:
+      description: The KMS key, with KMS or KMS_DSSE encryption.
+      type: str
+      sample: arn:aws:kms:ap-south-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    tags:
+      description: The resource tags.
+      type: dict
+      sample: {team: platform}
+    policy:
+      description: The repository policy, or null when it has none.
+      type: dict
+      sample: {Version: "2012-10-17", Statement: []}
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+    ENCRYPTION_TYPES,
+    IMAGE_TAG_MUTABILITIES,
+    InputError,
+    check_encryption,
+    check_exclusion_filters,
+    check_registry_id,
+    check_repository_name,
+    check_tag_mutability,
+    normalise_tags,
+    parse_repository_policy,
+)
+
+
+def desired_state(params):
+    """The task's options, checked and normalised; raises InputError before any call."""
+    check_repository_name(params["name"])
+    check_registry_id(params["registry_id"])
+    want = dict(params)
+    if params["state"] == "absent":
+        return want
+    check_exclusion_filters(params["image_tag_mutability_exclusion_filters"])
+    check_tag_mutability(params["image_tag_mutability"], params["image_tag_mutability_exclusion_filters"])
+    check_encryption(params["encryption_type"], params["kms_key"])
+    want["tags"] = normalise_tags(params["tags"])
+    want["policy"] = parse_repository_policy(params["policy"])
+    if want["policy"] is not None and params["purge_policy"]:
+        raise InputError("policy, purge_policy: give a policy to set, or purge_policy: true to delete it, not both")
+    return want
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        registry_id=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        image_tag_mutability=dict(type="str", choices=list(IMAGE_TAG_MUTABILITIES)),
+        image_tag_mutability_exclusion_filters=dict(type="list", elements="str"),
+        scan_on_push=dict(type="bool"),
+        encryption_type=dict(type="str", choices=list(ENCRYPTION_TYPES)),
+        kms_key=dict(type="str", no_log=False),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        policy=dict(type="json"),
+        purge_policy=dict(type="bool", default=False),
+        force_delete=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        want = desired_state(module.params)
+        api = EcrApi(module, registry_id=module.params["registry_id"])
+        result = converge_repository(api, want, module.check_mode)
+    except InputError as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused a call for repository %s" % module.params["name"])
+
+    output = {"changed": result["changed"], "repository": result["after"]}
+    if module._diff:
+        output["diff"] = {"before": result["before"], "after": result["after"]}
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_repository_info
+short_description: Describe Amazon ECR repositories, with tags, policies and lifecycle policies
+version_added: 0.1.0
+description:
+  - Lists ECR repositories by name, by a glob pattern, or all of a registry, each with its settings,
+    resource tags, repository policy and lifecycle policy.
+  - Names are described 100 to a call; listings follow pagination; the per-repository reads run concurrently.
+author:
+  - stowage.ecr contributors
+options:
+  names:
+    description:
+      - The repositories to describe. Names that do not exist are left out of the result.
+      - Cannot be used together with O(name_pattern). With neither, every repository is listed.
+    type: list
+    elements: str
+    aliases: [name]
+  name_pattern:
+    description:
+      - A shell-style glob (V(team/*), V(*-api)) the repository names must match.
+    type: str
+  registry_id:
+    description:
+      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    description: Only reads, so it runs in check mode as usual.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: One repository
+  stowage.ecr.ecr_repository_info:
+    names: [my-ecr-repo]
+  register: found
+
+- name: The URI, when it exists
+  ansible.builtin.debug:
+    msg: "{{ found.repositories[0].uri if found.repositories else 'no such repository' }}"
+
+- name: Every repository of a team
+  stowage.ecr.ecr_repository_info:
+    name_pattern: "team/*"
+
+- name: Repositories without a lifecycle policy
+  stowage.ecr.ecr_repository_info:
+  register: all_repos
+
+- ansible.builtin.debug:
+    msg: "{{ all_repos.repositories | selectattr('lifecycle_policy', 'none') | map(attribute='name') | list }}"
+"""
+
+RETURN = r"""
+repositories:
+  description: The repositories found, sorted by name; empty when none matches.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The repository name.
+      type: str
+      sample: my-ecr-repo
+    arn:
+      description: The repository ARN.
+      type: str
+      sample: arn:aws:ecr:ap-south-1:123456789012:repository/my-ecr-repo
+    registry_id:
+      description: The account id of the registry.
+      type: str
+      sample: "123456789012"
+    uri:
+      description: The repository URI.
+      type: str
+      sample: 123456789012.dkr.ecr.ap-south-1.amazonaws.com/my-ecr-repo
+    created_at:
+      description: When the repository was created (ISO 8601).
+      type: str
+      sample: "2026-11-26T10:00:00+00:00"
+    image_tag_mutability:
+      description: The image tag mutability.
+      type: str
+      sample: IMMUTABLE
+    image_tag_mutability_exclusion_filters:
+      description: The wildcard filters of tags exempt from the mutability setting.
+      type: list
+      elements: str
+      sample: []
+    scan_on_push:
+      description: Whether images are scanned on push.
+      type: bool
+      sample: true
+    encryption_type:
+      description: The encryption at rest.
+      type: str
+      sample: AES256
+    kms_key:
+      description: The KMS key, with KMS or KMS_DSSE encryption.
+      type: str
+      sample: null
+    tags:
+      description: The resource tags.
+      type: dict
+      sample: {team: platform}
+    policy:
+      description: The repository policy, or null.
+      type: dict
+      sample: null
+    lifecycle_policy:
+      description: The lifecycle policy as AWS holds it, or null.
+      type: dict
+      sample: {rules: []}
+"""
+
+import fnmatch
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+    InputError,
+    check_registry_id,
+    check_repository_name,
+)
+
+
+def main():
+    argument_spec = dict(
+        names=dict(type="list", elements="str", aliases=["name"]),
+        name_pattern=dict(type="str"),
+        registry_id=dict(type="str"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[("names", "name_pattern")])
+    names = module.params["names"]
+    pattern = module.params["name_pattern"]
+    try:
+        check_registry_id(module.params["registry_id"])
+        for name in names or []:
+            check_repository_name(name, option="names")
+        api = EcrApi(module, registry_id=module.params["registry_id"])
+        if names is not None:
+            raws = list(api.describe_many(names).values())
+        else:
+            raws = api.describe_all()
+            if pattern:
+                raws = [raw for raw in raws if fnmatch.fnmatchcase(raw["repositoryName"], pattern)]
+        repositories = api.parallel(lambda raw: api.full(raw, lifecycle=True), raws)
+    except InputError as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused a call while describing repositories")
+    module.exit_json(changed=False, repositories=sorted(repositories, key=lambda repo: repo["name"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -26,7 +26,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.repository import (
     plan_create,
     plan_update,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS, InputError
 
 
 def converge_repository(api: EcrApi, want: Dict[str, Any], check_mode: bool, raw: Optional[Dict[str, Any]] = None, described: bool = False) -> Dict[str, Any]:
@@ -40,7 +40,7 @@ def converge_repository(api: EcrApi, want: Dict[str, Any], check_mode: bool, raw
     if want.get("state", "present") == "absent":
         return _remove(api, want, raw, check_mode)
     if raw is None:
-        if want.get("kms_key"):
+        if want.get("kms_key") and want["kms_key"] != MANAGED_KMS_ALIAS:
             api.resolve_kms_key(want["kms_key"])  # an unknown key fails here, before the create
         kwargs, after = plan_create(want)
         if check_mode:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
@@ -19,8 +20,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.stowage.ecr.plugins.module_utils.repository import format_repository
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS
 
 DESCRIBE_BATCH = 100
+MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
 WORKERS = 8
 
 
@@ -67,11 +70,17 @@ class EcrApi:
         return found
 
     def _describe_batch(self, names: List[str]) -> List[Dict[str, Any]]:
-        try:
-            return self.call("describe_repositories", **self.scoped(repositoryNames=names))["repositories"]
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            # ECR fails the whole call for one missing name: ask for each one apart
-            return [repo for repo in self.parallel(self.describe, names) if repo]
+        names = list(names)
+        while names:
+            try:
+                return self.call("describe_repositories", **self.scoped(repositoryNames=names))["repositories"]
+            except is_boto3_error_code("RepositoryNotFoundException") as e:
+                # ECR fails the whole call for one missing name, and names it: drop it and ask again
+                missing = MISSING_NAME_RE.search(str(e))
+                if not missing or missing.group(1) not in names:
+                    return [repo for repo in self.parallel(self.describe, names) if repo]
+                names.remove(missing.group(1))
+        return []
 
     def describe_all(self) -> List[Dict[str, Any]]:
         """Every repository of the registry, following pagination."""
@@ -125,6 +134,10 @@ class EcrApi:
             try:
                 self._kms_cache[key] = self._kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
             except is_boto3_error_code("NotFoundException"):
+                if key == MANAGED_KMS_ALIAS:
+                    # AWS creates its managed key on first use: none yet means no repository uses it
+                    self._kms_cache[key] = None
+                    return None
                 self.module.fail_json(msg="kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
                 self.module.fail_json_aws(e, msg="kms_key: could not look up %r with KMS DescribeKey" % key)

@@ -15,6 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     KMS_ENCRYPTION_TYPES,
+    MANAGED_KMS_ALIAS,
     WITH_EXCLUSION,
     InputError,
 )
@@ -83,7 +84,8 @@ def encryption_conflict(current: Dict[str, Any], want: Dict[str, Any], resolve=N
     if have == wanted:
         return None
     if not (is_key_arn(have) and is_key_arn(wanted)) and resolve is not None:
-        if resolve(have) == resolve(wanted):
+        resolved = resolve(wanted)
+        if resolved is not None and resolved == resolve(have):
             return None
     return "kms_key is %s on the repository and %s in the task" % (have, wanted)
 
@@ -119,7 +121,8 @@ def plan_create(want: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
         kwargs["imageScanningConfiguration"] = {"scanOnPush": want["scan_on_push"]}
     if want.get("encryption_type") is not None:
         encryption = {"encryptionType": want["encryption_type"]}
-        if want.get("kms_key"):
+        if want.get("kms_key") and want["kms_key"] != MANAGED_KMS_ALIAS:
+            # without a key ECR uses (and if need be creates) the AWS managed key
             encryption["kmsKey"] = want["kms_key"]
         kwargs["encryptionConfiguration"] = encryption
     if want.get("tags"):

@@ -29,6 +29,8 @@ IMAGE_TAG_MUTABILITIES = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "M
 WITH_EXCLUSION = ("IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
 ENCRYPTION_TYPES = ("AES256", "KMS", "KMS_DSSE")
 KMS_ENCRYPTION_TYPES = ("KMS", "KMS_DSSE")
+# ECR encrypts with this AWS managed key when a KMS repository is created without a key
+MANAGED_KMS_ALIAS = "alias/aws/ecr"
 
 
 class InputError(ValueError):

@@ -1,0 +1,122 @@
+"""Helpers for the integration tests: run a playbook, talk to the stack directly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import boto3
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSIBLE_PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
+REGION = "ap-south-1"
+
+
+def unique(prefix: str) -> str:
+    """A repository name no other test uses."""
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+
+
+def client(service: str):
+    return boto3.client(service, region_name=REGION)
+
+
+class PlayResult:
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        try:
+            doc = json.loads(proc.stdout[proc.stdout.index("{"):])
+        except ValueError as e:
+            raise AssertionError("ansible-playbook printed no JSON (rc %s):\n%s\n%s" % (self.rc, proc.stdout[-3000:], proc.stderr[-3000:])) from e
+        self.tasks: List[Dict[str, Any]] = []
+        for play in doc.get("plays", []):
+            for task in play.get("tasks", []):
+                result = task["hosts"].get("localhost", {})
+                self.tasks.append({"name": task["task"]["name"], "result": result})
+        self.stats = doc.get("stats", {})
+
+    def __getitem__(self, name: str) -> Dict[str, Any]:
+        """The result of the task called ``name`` (the last one, when several share it)."""
+        found = [t["result"] for t in self.tasks if t["name"] == name]
+        if not found:
+            raise KeyError("no task %r ran; ran: %s" % (name, [t["name"] for t in self.tasks]))
+        return found[-1]
+
+    def all(self, name: str) -> List[Dict[str, Any]]:
+        return [t["result"] for t in self.tasks if t["name"] == name]
+
+
+def run_play(tasks: List[Dict[str, Any]], tmp_path: Path, check: bool = False, diff: bool = True, extra_args: Optional[List[str]] = None,
+             env: Optional[Dict[str, str]] = None, vars: Optional[Dict[str, Any]] = None) -> PlayResult:
+    """Run ``tasks`` on localhost through ansible-playbook; results come from the json callback."""
+    play = {
+        "name": "test",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "module_defaults": {"group/stowage.ecr.ecr": {"region": REGION}},
+        "vars": vars or {},
+        "tasks": tasks,
+    }
+    path = tmp_path / ("play-%s.yml" % uuid.uuid4().hex[:6])
+    path.write_text(yaml.safe_dump([play], sort_keys=False))
+    cmd = [ANSIBLE_PLAYBOOK, str(path)]
+    if check:
+        cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
+    cmd += extra_args or []
+    run_env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    run_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600)
+    return PlayResult(proc)
+
+
+class Recorder:
+    """moto's request recorder: which API operations reached the server."""
+
+    def __init__(self, moto: Dict[str, Any]):
+        self.moto = moto
+
+    def _post(self, what: str) -> None:
+        req = urllib.request.Request(self.moto["url"] + "/moto-api/recorder/" + what, method="POST", data=b"")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def __enter__(self) -> "Recorder":
+        self._post("reset-recording")
+        self._post("start-recording")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._post("stop-recording")
+
+    def operations(self) -> List[str]:
+        """Operation names in order, e.g. ['DescribeRepositories', 'CreateRepository']."""
+        ops = []
+        path = Path(self.moto["recording"])
+        if not path.exists():
+            return ops
+        for line in path.read_text().splitlines():
+            entry = json.loads(line)
+            headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
+            target = headers.get("x-amz-target")
+            if target:
+                ops.append(target.split(".")[-1])
+            else:
+                ops.append("%s %s" % (entry.get("method"), entry.get("url")))
+        return ops
+
+
+WRITE_PREFIXES = ("Create", "Put", "Set", "Delete", "Tag", "Untag", "Batch", "Start", "Update")
+
+
+def writes(operations: List[str]) -> List[str]:
+    return [op for op in operations if op.startswith(WRITE_PREFIXES) and op != "BatchGetImage"]

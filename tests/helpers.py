@@ -50,6 +50,11 @@ class PlayResult:
             raise KeyError("no task %r ran; ran: %s" % (name, [t["name"] for t in self.tasks]))
         return found[-1]
 
+    def failures(self) -> str:
+        """The failed tasks and their messages, for assertion messages."""
+        lines = ["%s: %s" % (t["name"], t["result"].get("msg")) for t in self.tasks if t["result"].get("failed")]
+        return "\n".join(lines) or self.stderr[-2000:]
+
     def all(self, name: str) -> List[Dict[str, Any]]:
         return [t["result"] for t in self.tasks if t["name"] == name]
 

@@ -32,7 +32,7 @@ def four_times(args, name="repo"):
 
 
 def assert_four(play, changed=True):
-    assert play.rc == 0, play.stdout[-3000:]
+    assert play.rc == 0, play.failures()
     assert play["check"]["changed"] is changed
     assert play["real"]["changed"] is changed
     assert play["check again"]["changed"] is False
@@ -120,7 +120,7 @@ def test_omitted_options_leave_settings_alone(moto, tmp_path):
             ],
             tmp_path,
         )
-    assert play.rc == 0, play.stdout[-2000:]
+    assert play.rc == 0, play.failures()
     assert play["name only"]["changed"] is False
     assert play["one setting"]["changed"] is False
     assert writes(rec.operations()) == []
@@ -217,7 +217,7 @@ def test_kms_key_compared_after_resolving(moto, tmp_path):
     spellings = [key["KeyId"], key["Arn"], alias, alias_arn]
     with Recorder(moto) as rec:
         play = run_play([{"name": spelling, "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "KMS", "kms_key": spelling}} for spelling in spellings], tmp_path)
-    assert play.rc == 0, play.stdout[-2000:]
+    assert play.rc == 0, play.failures()
     for spelling in spellings:
         assert play[spelling]["changed"] is False, spelling
     assert writes(rec.operations()) == []

@@ -8,7 +8,7 @@ import subprocess
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import boto3
 import yaml
@@ -33,17 +33,17 @@ class PlayResult:
         self.stdout = proc.stdout
         self.stderr = proc.stderr
         try:
-            doc = json.loads(proc.stdout[proc.stdout.index("{"):])
+            doc = json.loads(proc.stdout[proc.stdout.index("{") :])
         except ValueError as e:
             raise AssertionError("ansible-playbook printed no JSON (rc %s):\n%s\n%s" % (self.rc, proc.stdout[-3000:], proc.stderr[-3000:])) from e
-        self.tasks: List[Dict[str, Any]] = []
+        self.tasks: list[dict[str, Any]] = []
         for play in doc.get("plays", []):
             for task in play.get("tasks", []):
                 result = task["hosts"].get("localhost", {})
                 self.tasks.append({"name": task["task"]["name"], "result": result})
         self.stats = doc.get("stats", {})
 
-    def __getitem__(self, name: str) -> Dict[str, Any]:
+    def __getitem__(self, name: str) -> dict[str, Any]:
         """The result of the task called ``name`` (the last one, when several share it)."""
         found = [t["result"] for t in self.tasks if t["name"] == name]
         if not found:
@@ -55,12 +55,19 @@ class PlayResult:
         lines = ["%s: %s" % (t["name"], t["result"].get("msg")) for t in self.tasks if t["result"].get("failed")]
         return "\n".join(lines) or self.stderr[-2000:]
 
-    def all(self, name: str) -> List[Dict[str, Any]]:
+    def all(self, name: str) -> list[dict[str, Any]]:
         return [t["result"] for t in self.tasks if t["name"] == name]
 
 
-def run_play(tasks: List[Dict[str, Any]], tmp_path: Path, check: bool = False, diff: bool = True, extra_args: Optional[List[str]] = None,
-             env: Optional[Dict[str, str]] = None, vars: Optional[Dict[str, Any]] = None) -> PlayResult:
+def run_play(
+    tasks: list[dict[str, Any]],
+    tmp_path: Path,
+    check: bool = False,
+    diff: bool = True,
+    extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    vars: dict[str, Any] | None = None,
+) -> PlayResult:
     """Run ``tasks`` on localhost through ansible-playbook; results come from the json callback."""
     play = {
         "name": "test",
@@ -81,21 +88,21 @@ def run_play(tasks: List[Dict[str, Any]], tmp_path: Path, check: bool = False, d
     cmd += extra_args or []
     run_env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     run_env.update(env or {})
-    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600, check=False)
     return PlayResult(proc)
 
 
 class Recorder:
     """moto's request recorder: which API operations reached the server."""
 
-    def __init__(self, moto: Dict[str, Any]):
+    def __init__(self, moto: dict[str, Any]):
         self.moto = moto
 
     def _post(self, what: str) -> None:
         req = urllib.request.Request(self.moto["url"] + "/moto-api/recorder/" + what, method="POST", data=b"")
         urllib.request.urlopen(req, timeout=10).read()
 
-    def __enter__(self) -> "Recorder":
+    def __enter__(self) -> Recorder:
         self._post("reset-recording")
         self._post("start-recording")
         return self
@@ -103,7 +110,7 @@ class Recorder:
     def __exit__(self, *exc) -> None:
         self._post("stop-recording")
 
-    def operations(self) -> List[str]:
+    def operations(self) -> list[str]:
         """Operation names in order, e.g. ['DescribeRepositories', 'CreateRepository']."""
         ops = []
         path = Path(self.moto["recording"])
@@ -123,5 +130,5 @@ class Recorder:
 WRITE_PREFIXES = ("Create", "Put", "Set", "Delete", "Tag", "Untag", "Batch", "Start", "Update")
 
 
-def writes(operations: List[str]) -> List[str]:
+def writes(operations: list[str]) -> list[str]:
     return [op for op in operations if op.startswith(WRITE_PREFIXES) and op != "BatchGetImage"]

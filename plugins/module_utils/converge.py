@@ -10,7 +10,7 @@ the first write and raised as InputError.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 try:
     import botocore
@@ -29,7 +29,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.repository import (
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS, InputError
 
 
-def converge_repository(api: EcrApi, want: Dict[str, Any], check_mode: bool, raw: Optional[Dict[str, Any]] = None, described: bool = False) -> Dict[str, Any]:
+def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw: dict[str, Any] | None = None, described: bool = False) -> dict[str, Any]:
     """Converge one repository; ``want`` holds the module's options (None: leave as is).
 
     Returns changed, before and after (the repository's snake_case view).
@@ -78,7 +78,7 @@ def converge_repository(api: EcrApi, want: Dict[str, Any], check_mode: bool, raw
     return {"changed": True, "before": current, "after": api.full(fresh)}
 
 
-def _remove(api: EcrApi, want: Dict[str, Any], raw: Optional[Dict[str, Any]], check_mode: bool) -> Dict[str, Any]:
+def _remove(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:
     name = want["name"]
     if raw is None:
         return {"changed": False, "before": {}, "after": {}}
@@ -94,13 +94,13 @@ def _remove(api: EcrApi, want: Dict[str, Any], raw: Optional[Dict[str, Any]], ch
         try:
             api.call("delete_repository", **api.scoped(repositoryName=name, force=force))
         except is_boto3_error_code("RepositoryNotEmptyException"):
-            raise not_empty
+            raise not_empty from None
         except is_boto3_error_code("RepositoryNotFoundException"):
             return {"changed": False, "before": {}, "after": {}}
     return {"changed": True, "before": current, "after": {}}
 
 
-def converge_lifecycle(api: EcrApi, repository: str, desired: Optional[Dict[str, Any]], check_mode: bool) -> Dict[str, Any]:
+def converge_lifecycle(api: EcrApi, repository: str, desired: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:
     """Put (``desired``, a validated policy) or delete (``desired`` None) a lifecycle policy.
 
     Returns changed, before, after (canonical policies, None for none) and repository_exists.
@@ -116,7 +116,7 @@ def converge_lifecycle(api: EcrApi, repository: str, desired: Optional[Dict[str,
         raise InputError(
             "repository: %s does not exist%s; create it first (stowage.ecr.ecr_repository), then put its lifecycle policy"
             % (repository, " in registry %s" % api.registry_id if api.registry_id else "")
-        )
+        ) from None
     before = normalise_policy(live) if live is not None else None
     if desired is None:
         if live is None:

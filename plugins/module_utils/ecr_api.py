@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Iterable
 
 try:
     import botocore
@@ -34,24 +34,24 @@ def retry_decorator():
 class EcrApi:
     """ECR calls for one registry. ``module`` is an AnsibleAWSModule."""
 
-    def __init__(self, module, registry_id: Optional[str] = None):
+    def __init__(self, module, registry_id: str | None = None):
         self.module = module
         self.client = module.client("ecr", retry_decorator=retry_decorator())
         self.registry_id = registry_id
         self._kms = None
-        self._kms_cache: Dict[str, Optional[str]] = {}
+        self._kms_cache: dict[str, str | None] = {}
 
-    def scoped(self, **kwargs) -> Dict[str, Any]:
+    def scoped(self, **kwargs) -> dict[str, Any]:
         if self.registry_id:
             kwargs["registryId"] = self.registry_id
         return kwargs
 
-    def call(self, operation: str, **kwargs) -> Dict[str, Any]:
+    def call(self, operation: str, **kwargs) -> dict[str, Any]:
         return getattr(self.client, operation)(aws_retry=True, **kwargs)
 
     # reads -----------------------------------------------------------------
 
-    def describe(self, name: str) -> Optional[Dict[str, Any]]:
+    def describe(self, name: str) -> dict[str, Any] | None:
         """The DescribeRepositories entry of one repository, or None when there is none."""
         try:
             found = self.call("describe_repositories", **self.scoped(repositoryNames=[name]))["repositories"]
@@ -59,17 +59,17 @@ class EcrApi:
             return None
         return found[0] if found else None
 
-    def describe_many(self, names: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+    def describe_many(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
         """DescribeRepositories for many names, 100 a call; names that do not exist are left out."""
         names = list(dict.fromkeys(names))
-        batches = [names[i:i + DESCRIBE_BATCH] for i in range(0, len(names), DESCRIBE_BATCH)]
-        found: Dict[str, Dict[str, Any]] = {}
+        batches = [names[i : i + DESCRIBE_BATCH] for i in range(0, len(names), DESCRIBE_BATCH)]
+        found: dict[str, dict[str, Any]] = {}
         for repos in self.parallel(self._describe_batch, batches):
             for repo in repos:
                 found[repo["repositoryName"]] = repo
         return found
 
-    def _describe_batch(self, names: List[str]) -> List[Dict[str, Any]]:
+    def _describe_batch(self, names: list[str]) -> list[dict[str, Any]]:
         names = list(names)
         while names:
             try:
@@ -82,7 +82,7 @@ class EcrApi:
                 names.remove(missing.group(1))
         return []
 
-    def describe_all(self) -> List[Dict[str, Any]]:
+    def describe_all(self) -> list[dict[str, Any]]:
         """Every repository of the registry, following pagination."""
 
         @retry_decorator()
@@ -92,17 +92,17 @@ class EcrApi:
 
         return pages().get("repositories", [])
 
-    def tags(self, arn: str) -> Dict[str, str]:
+    def tags(self, arn: str) -> dict[str, str]:
         return boto3_tag_list_to_ansible_dict(self.call("list_tags_for_resource", resourceArn=arn).get("tags", []))
 
-    def repository_policy(self, name: str) -> Optional[Dict[str, Any]]:
+    def repository_policy(self, name: str) -> dict[str, Any] | None:
         try:
             text = self.call("get_repository_policy", **self.scoped(repositoryName=name))["policyText"]
         except is_boto3_error_code("RepositoryPolicyNotFoundException"):
             return None
         return json.loads(text)
 
-    def lifecycle_policy(self, name: str) -> Optional[Dict[str, Any]]:
+    def lifecycle_policy(self, name: str) -> dict[str, Any] | None:
         """The lifecycle policy as a dict, or None. RepositoryNotFoundException is left to the caller."""
         try:
             text = self.call("get_lifecycle_policy", **self.scoped(repositoryName=name))["lifecyclePolicyText"]
@@ -113,7 +113,7 @@ class EcrApi:
     def has_images(self, name: str) -> bool:
         return bool(self.call("list_images", **self.scoped(repositoryName=name, maxResults=1)).get("imageIds"))
 
-    def full(self, raw: Dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> Dict[str, Any]:
+    def full(self, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:
         """The snake_case view of a repository with the aspects asked for read."""
         repo = format_repository(
             raw,
@@ -124,7 +124,7 @@ class EcrApi:
             repo["lifecycle_policy"] = self.lifecycle_policy(raw["repositoryName"])
         return repo
 
-    def resolve_kms_key(self, key: Optional[str]) -> Optional[str]:
+    def resolve_kms_key(self, key: str | None) -> str | None:
         """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey)."""
         if not key:
             return key
@@ -145,7 +145,7 @@ class EcrApi:
 
     # writes ----------------------------------------------------------------
 
-    def write(self, operation: str, name: str, arn: Optional[str] = None, **kwargs) -> Dict[str, Any]:
+    def write(self, operation: str, name: str, arn: str | None = None, **kwargs) -> dict[str, Any]:
         """One change to a repository; tag calls go by ARN, the rest by name and registry."""
         if operation in ("tag_resource", "untag_resource"):
             return self.call(operation, resourceArn=arn, **kwargs)
@@ -154,7 +154,7 @@ class EcrApi:
         return self.call(operation, **self.scoped(repositoryName=name, **kwargs))
 
     @staticmethod
-    def parallel(func: Callable[[Any], Any], items: List[Any]) -> List[Any]:
+    def parallel(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         """``func`` over ``items`` on a few threads (boto3 clients are thread-safe), in order."""
         if len(items) <= 1:
             return [func(item) for item in items]

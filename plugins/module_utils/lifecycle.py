@@ -17,7 +17,7 @@ Three forms of a policy appear here:
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 POLICY_TEXT_MIN = 100
 POLICY_TEXT_MAX = 30720
@@ -73,7 +73,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _as_int(value: Any) -> Optional[int]:
+def _as_int(value: Any) -> int | None:
     """An int, or a string holding a whole number (``"30"``); None for anything else."""
     if _is_int(value):
         return value
@@ -116,7 +116,7 @@ class _Reporter:
         return PolicyError("%s: %s" % (self.where(index, rule), text))
 
 
-def parse_policy(value: Any, option: str = "policy") -> Dict[str, Any]:
+def parse_policy(value: Any, option: str = "policy") -> dict[str, Any]:
     """Turn the ``policy`` option (a dict or a JSON string) into a dict."""
     if isinstance(value, dict):
         return value
@@ -124,13 +124,13 @@ def parse_policy(value: Any, option: str = "policy") -> Dict[str, Any]:
         try:
             parsed = json.loads(value)
         except ValueError as e:
-            raise PolicyError("%s: not valid JSON (%s); give the lifecycle policy as a dict or a JSON object string" % (option, e))
+            raise PolicyError("%s: not valid JSON (%s); give the lifecycle policy as a dict or a JSON object string" % (option, e)) from None
         if isinstance(parsed, dict):
             return parsed
     raise PolicyError('%s: expected a lifecycle policy document, a dict like {"rules": [...]}, got %s' % (option, type(value).__name__))
 
 
-def compile_rules(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+def compile_rules(rules: list[dict[str, Any]]) -> dict[str, Any]:
     """Turn the typed ``rules`` option into the AWS lifecycle policy document, then validate it.
 
     Raises PolicyError naming the rule's priority, the field and what is accepted.
@@ -148,7 +148,13 @@ def compile_rules(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
             aws_rule["description"] = rule["description"]
 
         selection = {}
-        for snake, camel in (("tag_status", "tagStatus"), ("tag_prefixes", "tagPrefixList"), ("tag_patterns", "tagPatternList"), ("count_number", "countNumber"), ("storage_class", "storageClass")):
+        for snake, camel in (
+            ("tag_status", "tagStatus"),
+            ("tag_prefixes", "tagPrefixList"),
+            ("tag_patterns", "tagPatternList"),
+            ("count_number", "countNumber"),
+            ("storage_class", "storageClass"),
+        ):
             if rule.get(snake) is not None:
                 selection[camel] = rule[snake]
 
@@ -195,7 +201,7 @@ def validate_policy(policy: Any, option: str = "policy") -> None:
     if not isinstance(rules, list) or not rules:
         raise PolicyError("%s: 'rules' must be a non-empty list of rules" % option)
 
-    seen_priorities: Dict[int, int] = {}
+    seen_priorities: dict[int, int] = {}
     untagged_rules = []
     any_rules = []
     for index, rule in enumerate(rules):
@@ -253,13 +259,13 @@ def validate_policy(policy: Any, option: str = "policy") -> None:
         raise PolicyError("%s: the policy is %d characters as JSON; ECR accepts at most %d" % (option, len(text), POLICY_TEXT_MAX))
 
 
-def _check_keys(report: _Reporter, index: int, rule: Dict[str, Any], block: Dict[str, Any], allowed, what: str) -> None:
+def _check_keys(report: _Reporter, index: int, rule: dict[str, Any], block: dict[str, Any], allowed, what: str) -> None:
     unknown = sorted(set(block) - set(allowed))
     if unknown:
         raise report.fail(index, rule, "unknown key(s) %s in %s; accepted: %s" % (", ".join(unknown), what, ", ".join(report.name(k) for k in allowed)))
 
 
-def _check_tag_list(report: _Reporter, index: int, rule: Dict[str, Any], field: str, values: Any) -> None:
+def _check_tag_list(report: _Reporter, index: int, rule: dict[str, Any], field: str, values: Any) -> None:
     if not isinstance(values, list) or not values:
         raise report.fail(index, rule, "%s must be a non-empty list of strings" % report.name(field))
     for value in values:
@@ -273,7 +279,7 @@ def _check_tag_list(report: _Reporter, index: int, rule: Dict[str, Any], field: 
         raise report.fail(index, rule, "%s lists the same value twice" % report.name(field))
 
 
-def _check_selection(report: _Reporter, index: int, rule: Dict[str, Any], selection: Dict[str, Any]) -> str:
+def _check_selection(report: _Reporter, index: int, rule: dict[str, Any], selection: dict[str, Any]) -> str:
     name = report.name
     tag_status = selection.get("tagStatus")
     if tag_status not in TAG_STATUSES:
@@ -305,11 +311,11 @@ def _check_selection(report: _Reporter, index: int, rule: Dict[str, Any], select
     count_unit = selection.get("countUnit")
     if count_type == "imageCountMoreThan":
         if count_unit is not None:
-            raise report.fail(index, rule, "%s is not accepted with %s %s (it counts images, not days)" % (name("countUnit"), name("countType"), report.value(count_type)))
+            raise report.fail(
+                index, rule, "%s is not accepted with %s %s (it counts images, not days)" % (name("countUnit"), name("countType"), report.value(count_type))
+            )
     elif count_unit not in COUNT_UNITS:
-        raise report.fail(
-            index, rule, "%s %s needs %s days, got %r" % (name("countType"), report.value(count_type), name("countUnit"), count_unit)
-        )
+        raise report.fail(index, rule, "%s %s needs %s days, got %r" % (name("countType"), report.value(count_type), name("countUnit"), count_unit))
 
     storage_class = selection.get("storageClass", "standard")
     if storage_class not in STORAGE_CLASSES:
@@ -322,17 +328,18 @@ def _check_selection(report: _Reporter, index: int, rule: Dict[str, Any], select
         raise report.fail(
             index,
             rule,
-            "%s archive is only accepted with %s %s"
-            % (name("storageClass"), name("countType"), report.value("sinceImageTransitioned")),
+            "%s archive is only accepted with %s %s" % (name("storageClass"), name("countType"), report.value("sinceImageTransitioned")),
         )
     return tag_status
 
 
-def _check_action(report: _Reporter, index: int, rule: Dict[str, Any], selection: Dict[str, Any], action: Dict[str, Any]) -> None:
+def _check_action(report: _Reporter, index: int, rule: dict[str, Any], selection: dict[str, Any], action: dict[str, Any]) -> None:
     name = report.name
     action_type = action.get("type")
     if action_type not in ACTIONS:
-        raise report.fail(index, rule, "%s %r is not accepted; use one of %s" % (report.name("type") if report.snake else "action.type", action_type, _choices(ACTIONS)))
+        raise report.fail(
+            index, rule, "%s %r is not accepted; use one of %s" % (report.name("type") if report.snake else "action.type", action_type, _choices(ACTIONS))
+        )
     target = action.get("targetStorageClass")
     if action_type == "transition":
         if target not in TARGET_STORAGE_CLASSES:
@@ -355,14 +362,14 @@ def normalise_policy(policy: Any) -> Any:
         if not isinstance(rule, dict):
             rules.append(rule)
             continue
-        out: Dict[str, Any] = {}
+        out: dict[str, Any] = {}
         priority = _as_int(rule.get("rulePriority"))
         out["rulePriority"] = priority if priority is not None else rule.get("rulePriority")
         if rule.get("description"):
             out["description"] = rule["description"]
         selection = rule.get("selection")
         if isinstance(selection, dict):
-            sel: Dict[str, Any] = {}
+            sel: dict[str, Any] = {}
             for key, value in selection.items():
                 if key in ("tagPrefixList", "tagPatternList") and isinstance(value, list):
                     value = sorted(value, key=str)
@@ -385,7 +392,11 @@ def normalise_policy(policy: Any) -> Any:
             if key not in out and key not in RULE_KEYS:
                 out[key] = value
         rules.append(out)
-    rules.sort(key=lambda r: (0, r["rulePriority"], "") if isinstance(r, dict) and _is_int(r.get("rulePriority")) else (1, 0, json.dumps(r, sort_keys=True, default=str)))
+    rules.sort(
+        key=lambda r: (
+            (0, r["rulePriority"], "") if isinstance(r, dict) and _is_int(r.get("rulePriority")) else (1, 0, json.dumps(r, sort_keys=True, default=str))
+        )
+    )
     result = dict(policy)
     result["rules"] = rules
     return result
@@ -395,7 +406,7 @@ def policies_equal(current: Any, desired: Any) -> bool:
     return normalise_policy(current) == normalise_policy(desired)
 
 
-def policy_text(policy: Dict[str, Any]) -> str:
+def policy_text(policy: dict[str, Any]) -> str:
     """The JSON text sent to ECR: canonical, compact, and at least the 100 characters ECR requires."""
     canonical = normalise_policy(policy)
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))

@@ -8,7 +8,7 @@ the requested settings. Pure functions: the API calls live in ``ecr_api``.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
@@ -40,7 +40,7 @@ def _timestamp(value: Any) -> Any:
     return value
 
 
-def format_repository(raw: Dict[str, Any], tags: Optional[Dict[str, str]] = None, policy: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+def format_repository(raw: dict[str, Any], tags: dict[str, str] | None = None, policy: dict[str, Any] | None = None) -> dict[str, Any]:
     """The snake_case view of a DescribeRepositories entry, with tags and policy as dicts."""
     encryption = raw.get("encryptionConfiguration") or {}
     return {
@@ -59,15 +59,15 @@ def format_repository(raw: Dict[str, Any], tags: Optional[Dict[str, str]] = None
     }
 
 
-def exclusion_filters(values: List[str]) -> List[Dict[str, str]]:
+def exclusion_filters(values: list[str]) -> list[dict[str, str]]:
     return [{"filterType": "WILDCARD", "filter": value} for value in values]
 
 
-def is_key_arn(value: Optional[str]) -> bool:
+def is_key_arn(value: str | None) -> bool:
     return bool(value) and value.startswith("arn:") and ":key/" in value
 
 
-def encryption_conflict(current: Dict[str, Any], want: Dict[str, Any], resolve=None) -> Optional[str]:
+def encryption_conflict(current: dict[str, Any], want: dict[str, Any], resolve=None) -> str | None:
     """Why the requested encryption differs from the repository's, or None when it matches.
 
     ``resolve`` turns a KMS alias, key id or ARN into the key ARN (KMS DescribeKey); it is
@@ -90,7 +90,7 @@ def encryption_conflict(current: Dict[str, Any], want: Dict[str, Any], resolve=N
     return "kms_key is %s on the repository and %s in the task" % (have, wanted)
 
 
-def target_mutability(current: Optional[Dict[str, Any]], want: Dict[str, Any]) -> Tuple[Optional[str], Optional[List[str]]]:
+def target_mutability(current: dict[str, Any] | None, want: dict[str, Any]) -> tuple[str | None, list[str] | None]:
     """The image tag mutability and exclusion filters to put, or (None, None) to leave them."""
     mutability = want.get("image_tag_mutability")
     filters = want.get("image_tag_mutability_exclusion_filters")
@@ -107,10 +107,10 @@ def target_mutability(current: Optional[Dict[str, Any]], want: Dict[str, Any]) -
     return mutability, filters
 
 
-def plan_create(want: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+def plan_create(want: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The CreateRepository arguments and the repository as it will be, for a new repository."""
     mutability, filters = target_mutability(None, want)
-    kwargs: Dict[str, Any] = {"repositoryName": want["name"]}
+    kwargs: dict[str, Any] = {"repositoryName": want["name"]}
     if want.get("registry_id"):
         kwargs["registryId"] = want["registry_id"]
     if mutability is not None:
@@ -144,7 +144,7 @@ def plan_create(want: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     return kwargs, after
 
 
-def plan_update(current: Dict[str, Any], want: Dict[str, Any]) -> Tuple[List[Tuple[str, Dict[str, Any]]], Dict[str, Any]]:
+def plan_update(current: dict[str, Any], want: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
     """The calls that bring an existing repository to the requested settings, and the result.
 
     Each call is (operation name, keyword arguments without the repository's name and
@@ -152,13 +152,13 @@ def plan_update(current: Dict[str, Any], want: Dict[str, Any]) -> Tuple[List[Tup
     (``encryption_conflict``): it cannot be changed in place.
     """
     after = dict(current)
-    calls: List[Tuple[str, Dict[str, Any]]] = []
+    calls: list[tuple[str, dict[str, Any]]] = []
 
     mutability, filters = target_mutability(current, want)
     if mutability is not None:
         filters = filters or []
         if mutability != current["image_tag_mutability"] or sorted(filters) != sorted(current["image_tag_mutability_exclusion_filters"]):
-            kwargs: Dict[str, Any] = {"imageTagMutability": mutability}
+            kwargs: dict[str, Any] = {"imageTagMutability": mutability}
             if filters:
                 kwargs["imageTagMutabilityExclusionFilters"] = exclusion_filters(filters)
             calls.append(("put_image_tag_mutability", kwargs))

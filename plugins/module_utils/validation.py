@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 # The repositoryName pattern of the ECR API model, matched in full.
 REPOSITORY_NAME_RE = re.compile(r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*")
@@ -41,9 +41,7 @@ def check_repository_name(name: Any, option: str = "name") -> None:
     if not isinstance(name, str) or not name:
         raise InputError("%s: a repository name is required, a string of %d to %d characters" % (option, REPOSITORY_NAME_MIN, REPOSITORY_NAME_MAX))
     if not REPOSITORY_NAME_MIN <= len(name) <= REPOSITORY_NAME_MAX:
-        raise InputError(
-            "%s: %r is %d characters long; ECR accepts %d to %d" % (option, _short(name), len(name), REPOSITORY_NAME_MIN, REPOSITORY_NAME_MAX)
-        )
+        raise InputError("%s: %r is %d characters long; ECR accepts %d to %d" % (option, _short(name), len(name), REPOSITORY_NAME_MIN, REPOSITORY_NAME_MAX))
     if not REPOSITORY_NAME_RE.fullmatch(name):
         raise InputError(
             "%s: %r is not a valid repository name; use lowercase letters and digits, separated by '.', '_', '__' or '-' "
@@ -58,7 +56,7 @@ def check_registry_id(registry_id: Any, option: str = "registry_id") -> None:
         raise InputError("%s: %r is not a registry id; give the 12-digit AWS account id that owns the registry" % (option, registry_id))
 
 
-def check_exclusion_filters(filters: Optional[List[Any]], option: str = "image_tag_mutability_exclusion_filters") -> None:
+def check_exclusion_filters(filters: list[Any] | None, option: str = "image_tag_mutability_exclusion_filters") -> None:
     if filters is None:
         return
     if not 1 <= len(filters) <= EXCLUSION_FILTERS_MAX:
@@ -72,7 +70,7 @@ def check_exclusion_filters(filters: Optional[List[Any]], option: str = "image_t
         raise InputError("%s: the same filter is listed twice" % option)
 
 
-def check_tag_mutability(mutability: Optional[str], filters: Optional[List[str]]) -> None:
+def check_tag_mutability(mutability: str | None, filters: list[str] | None) -> None:
     """Filters go only with the *_WITH_EXCLUSION settings."""
     if filters is not None and mutability not in WITH_EXCLUSION:
         raise InputError(
@@ -81,7 +79,7 @@ def check_tag_mutability(mutability: Optional[str], filters: Optional[List[str]]
         )
 
 
-def normalise_tags(tags: Optional[Dict[Any, Any]], option: str = "tags") -> Optional[Dict[str, str]]:
+def normalise_tags(tags: dict[Any, Any] | None, option: str = "tags") -> dict[str, str] | None:
     """Check resource tags and return them as strings (numbers are written as text)."""
     if tags is None:
         return None
@@ -106,11 +104,9 @@ def normalise_tags(tags: Optional[Dict[Any, Any]], option: str = "tags") -> Opti
     return result
 
 
-def check_encryption(encryption_type: Optional[str], kms_key: Optional[str]) -> None:
+def check_encryption(encryption_type: str | None, kms_key: str | None) -> None:
     if kms_key is not None and encryption_type not in KMS_ENCRYPTION_TYPES:
-        raise InputError(
-            "kms_key: only accepted with encryption_type KMS or KMS_DSSE, got %s" % (encryption_type if encryption_type else "no encryption_type")
-        )
+        raise InputError("kms_key: only accepted with encryption_type KMS or KMS_DSSE, got %s" % (encryption_type if encryption_type else "no encryption_type"))
     if encryption_type in KMS_ENCRYPTION_TYPES and not kms_key:
         raise InputError(
             "kms_key: encryption_type %s needs kms_key (an alias such as alias/my-key, a key id or a key ARN); "
@@ -118,7 +114,7 @@ def check_encryption(encryption_type: Optional[str], kms_key: Optional[str]) -> 
         )
 
 
-def parse_repository_policy(value: Any, option: str = "policy") -> Optional[Dict[str, Any]]:
+def parse_repository_policy(value: Any, option: str = "policy") -> dict[str, Any] | None:
     """The repository (IAM resource) policy option: a dict or a JSON string."""
     if value is None:
         return None
@@ -126,7 +122,7 @@ def parse_repository_policy(value: Any, option: str = "policy") -> Optional[Dict
         try:
             value = json.loads(value)
         except ValueError as e:
-            raise InputError("%s: not valid JSON (%s); give the repository policy as a dict or a JSON object string" % (option, e))
+            raise InputError("%s: not valid JSON (%s); give the repository policy as a dict or a JSON object string" % (option, e)) from None
     if not isinstance(value, dict):
         raise InputError('%s: expected an IAM policy document (a dict like {"Version": "2012-10-17", "Statement": [...]})' % option)
     if not isinstance(value.get("Statement"), (list, dict)) or not value.get("Statement"):

@@ -73,9 +73,22 @@ def test_same_policy_in_other_spellings_is_no_change(moto, tmp_path):
     # AWS JSON with rules and lists reordered, numbers as strings, defaults spelled out
     policy = {
         "rules": [
-            {"rulePriority": 100, "description": "cap", "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": "500", "storageClass": "standard"}, "action": {"type": "expire"}},
-            {"rulePriority": "10", "selection": {"tagStatus": "tagged", "tagPrefixList": ["release-", "v"], "countType": "imageCountMoreThan", "countNumber": 10}, "action": {"type": "expire"}},
-            {"rulePriority": 20, "selection": {"countNumber": "14", "countUnit": "days", "countType": "sinceImagePushed", "tagStatus": "untagged"}, "action": {"type": "expire"}},
+            {
+                "rulePriority": 100,
+                "description": "cap",
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": "500", "storageClass": "standard"},
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": "10",
+                "selection": {"tagStatus": "tagged", "tagPrefixList": ["release-", "v"], "countType": "imageCountMoreThan", "countNumber": 10},
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 20,
+                "selection": {"countNumber": "14", "countUnit": "days", "countType": "sinceImagePushed", "tagStatus": "untagged"},
+                "action": {"type": "expire"},
+            },
         ]
     }
     reordered_rules = list(reversed(rules))
@@ -111,8 +124,24 @@ def test_change_shows_before_and_after(moto, tmp_path):
 def test_every_rule_field(moto, tmp_path):
     name = new_repository()
     rules = [
-        {"priority": 1, "description": "prod releases", "tag_status": "tagged", "tag_patterns": ["prod-*-v*", "*-signed"], "count_type": "image_count_more_than", "count_number": 50},
-        {"priority": 2, "tag_status": "tagged", "tag_prefixes": ["pr-"], "count_type": "since_image_pushed", "count_number": 7, "count_unit": "days", "storage_class": "standard", "action": "expire"},
+        {
+            "priority": 1,
+            "description": "prod releases",
+            "tag_status": "tagged",
+            "tag_patterns": ["prod-*-v*", "*-signed"],
+            "count_type": "image_count_more_than",
+            "count_number": 50,
+        },
+        {
+            "priority": 2,
+            "tag_status": "tagged",
+            "tag_prefixes": ["pr-"],
+            "count_type": "since_image_pushed",
+            "count_number": 7,
+            "count_unit": "days",
+            "storage_class": "standard",
+            "action": "expire",
+        },
         {"priority": 3, "tag_status": "untagged", "count_type": "since_image_pushed", "count_number": 1},
     ]
     play = run_play(four_times({"repository": name, "rules": rules}), tmp_path)
@@ -120,7 +149,13 @@ def test_every_rule_field(moto, tmp_path):
     live = live_policy(name)
     assert live["rules"][0]["selection"]["tagPatternList"] == ["*-signed", "prod-*-v*"]
     assert live["rules"][0]["description"] == "prod releases"
-    assert live["rules"][1]["selection"] == {"tagStatus": "tagged", "tagPrefixList": ["pr-"], "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}
+    assert live["rules"][1]["selection"] == {
+        "tagStatus": "tagged",
+        "tagPrefixList": ["pr-"],
+        "countType": "sinceImagePushed",
+        "countUnit": "days",
+        "countNumber": 7,
+    }
     assert live["rules"][2]["selection"]["tagStatus"] == "untagged"
 
 
@@ -135,7 +170,14 @@ def test_archive_and_pull_rules_in_check_mode(moto, tmp_path):
         {"priority": 1, "tag_status": "any", "count_type": "since_image_transitioned", "count_number": 180},
     ]
     transition = [
-        {"priority": 5, "tag_status": "untagged", "count_type": "since_image_pulled", "count_number": 90, "action": "transition", "target_storage_class": "archive"},
+        {
+            "priority": 5,
+            "tag_status": "untagged",
+            "count_type": "since_image_pulled",
+            "count_number": 90,
+            "action": "transition",
+            "target_storage_class": "archive",
+        },
         {"priority": 6, "tag_status": "tagged", "tag_prefixes": ["pr-"], "count_type": "since_image_pulled", "count_number": 7},
     ]
     play = run_play(
@@ -149,7 +191,12 @@ def test_archive_and_pull_rules_in_check_mode(moto, tmp_path):
     assert play["expire archived"]["policy"]["rules"][0]["selection"]["storageClass"] == "archive"
     assert play["transition"]["policy"]["rules"][0]["action"] == {"type": "transition", "targetStorageClass": "archive"}
     assert play["transition"]["policy"]["rules"][1]["selection"] == {
-        "tagStatus": "tagged", "tagPrefixList": ["pr-"], "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 7}
+        "tagStatus": "tagged",
+        "tagPrefixList": ["pr-"],
+        "countType": "sinceImagePulled",
+        "countUnit": "days",
+        "countNumber": 7,
+    }
     assert play["transition"]["changed"] is True
 
 

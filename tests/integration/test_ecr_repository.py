@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import Recorder, client, run_play, unique, writes
 
 PULL_POLICY = {
@@ -216,7 +215,10 @@ def test_kms_key_compared_after_resolving(moto, tmp_path):
     alias_arn = "arn:aws:kms:ap-south-1:123456789012:%s" % alias
     spellings = [key["KeyId"], key["Arn"], alias, alias_arn]
     with Recorder(moto) as rec:
-        play = run_play([{"name": spelling, "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "KMS", "kms_key": spelling}} for spelling in spellings], tmp_path)
+        play = run_play(
+            [{"name": spelling, "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "KMS", "kms_key": spelling}} for spelling in spellings],
+            tmp_path,
+        )
     assert play.rc == 0, play.failures()
     for spelling in spellings:
         assert play[spelling]["changed"] is False, spelling
@@ -226,7 +228,11 @@ def test_kms_key_compared_after_resolving(moto, tmp_path):
     with Recorder(moto) as rec:
         play = run_play(
             [
-                {"name": "other key", "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "KMS", "kms_key": other["Arn"], "scan_on_push": True}, "ignore_errors": True},
+                {
+                    "name": "other key",
+                    "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "KMS", "kms_key": other["Arn"], "scan_on_push": True},
+                    "ignore_errors": True,
+                },
                 {"name": "aes", "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "AES256", "scan_on_push": True}, "ignore_errors": True},
                 {"name": "aes check", "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "AES256"}, "check_mode": True, "ignore_errors": True},
             ],
@@ -257,7 +263,16 @@ def test_kms_dsse_and_unknown_key(moto, tmp_path):
 
     missing = unique("nokey")
     with Recorder(moto) as rec:
-        play = run_play([{"name": "t", "stowage.ecr.ecr_repository": {"name": missing, "encryption_type": "KMS", "kms_key": "alias/does-not-exist"}, "ignore_errors": True}], tmp_path)
+        play = run_play(
+            [
+                {
+                    "name": "t",
+                    "stowage.ecr.ecr_repository": {"name": missing, "encryption_type": "KMS", "kms_key": "alias/does-not-exist"},
+                    "ignore_errors": True,
+                }
+            ],
+            tmp_path,
+        )
     assert play["t"]["failed"] and "kms_key" in play["t"]["msg"] and "alias/does-not-exist" in play["t"]["msg"]
     assert writes(rec.operations()) == []
     assert not exists(missing)
@@ -306,7 +321,9 @@ def test_other_registry_id(moto, tmp_path):
 def test_new_repository_with_exclusion_needs_filters(moto, tmp_path):
     name = unique("nofilters")
     with Recorder(moto) as rec:
-        play = run_play([{"name": "t", "stowage.ecr.ecr_repository": {"name": name, "image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION"}, "ignore_errors": True}], tmp_path)
+        play = run_play(
+            [{"name": "t", "stowage.ecr.ecr_repository": {"name": name, "image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION"}, "ignore_errors": True}], tmp_path
+        )
     assert play["t"]["failed"] and "image_tag_mutability_exclusion_filters" in play["t"]["msg"]
     assert writes(rec.operations()) == []
     assert not exists(name)

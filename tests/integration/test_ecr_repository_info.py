@@ -24,7 +24,9 @@ def test_names_batched_with_a_missing_one(moto, tmp_path):
     ecr = client("ecr")
     for name in names:
         ecr.create_repository(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
-    ecr.tag_resource(resourceArn=ecr.describe_repositories(repositoryNames=[names[0]])["repositories"][0]["repositoryArn"], tags=[{"Key": "team", "Value": "a"}])
+    ecr.tag_resource(
+        resourceArn=ecr.describe_repositories(repositoryNames=[names[0]])["repositories"][0]["repositoryArn"], tags=[{"Key": "team", "Value": "a"}]
+    )
     ecr.put_lifecycle_policy(repositoryName=names[0], lifecyclePolicyText=json.dumps(LIFECYCLE))
     ecr.set_repository_policy(repositoryName=names[0], policyText=json.dumps(POLICY))
     missing = prefix + "/not-there"

@@ -18,7 +18,13 @@ from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
     validate_policy,
 )
 
-SEED = {"priority": 1, "description": "Expire untagged images older than 30 days", "tag_status": "untagged", "count_type": "since_image_pushed", "count_number": 30}
+SEED = {
+    "priority": 1,
+    "description": "Expire untagged images older than 30 days",
+    "tag_status": "untagged",
+    "count_type": "since_image_pushed",
+    "count_number": 30,
+}
 
 
 def rule(**fields):
@@ -44,7 +50,15 @@ def test_compile_every_field():
     policy = compile_rules(
         [
             rule(priority=10, tag_status="tagged", tag_prefixes=["v"], count_type="image_count_more_than", count_number=5),
-            rule(priority=20, tag_status="tagged", tag_patterns=["prod-*"], count_type="since_image_pulled", count_number=9, action="transition", target_storage_class="archive"),
+            rule(
+                priority=20,
+                tag_status="tagged",
+                tag_patterns=["prod-*"],
+                count_type="since_image_pulled",
+                count_number=9,
+                action="transition",
+                target_storage_class="archive",
+            ),
             rule(priority=30, tag_status="any", count_type="since_image_transitioned", count_number=365),
         ]
     )
@@ -93,7 +107,9 @@ def test_rule_errors_name_priority_and_field(rules, fragments):
 
 
 def test_json_policy_errors_use_aws_names():
-    bad = {"rules": [{"rulePriority": 4, "selection": {"tagStatus": "tagged", "countType": "imageCountMoreThan", "countNumber": 1}, "action": {"type": "expire"}}]}
+    bad = {
+        "rules": [{"rulePriority": 4, "selection": {"tagStatus": "tagged", "countType": "imageCountMoreThan", "countNumber": 1}, "action": {"type": "expire"}}]
+    }
     with pytest.raises(PolicyError, match="^policy: the rule with rulePriority 4: tagStatus tagged needs tagPrefixList or tagPatternList"):
         validate_policy(bad)
     with pytest.raises(PolicyError, match="unknown top-level key"):
@@ -101,7 +117,9 @@ def test_json_policy_errors_use_aws_names():
     with pytest.raises(PolicyError, match="rule number 1"):
         validate_policy({"rules": [{"selection": {}}]})
     with pytest.raises(PolicyError, match="countType 'daily' is not accepted; use one of imageCountMoreThan"):
-        validate_policy({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "daily", "countNumber": 1}, "action": {"type": "expire"}}]})
+        validate_policy(
+            {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "daily", "countNumber": 1}, "action": {"type": "expire"}}]}
+        )
 
 
 def test_parse_policy():
@@ -116,7 +134,17 @@ def test_text_bounds():
     text = policy_text(policy)
     assert len(text) >= POLICY_TEXT_MIN
     assert json.loads(text) == normalise_policy(policy)
-    big = {"rules": [{"rulePriority": i, "description": "d" * 300, "selection": {"tagStatus": "tagged", "tagPrefixList": ["p%d" % i], "countType": "imageCountMoreThan", "countNumber": 1}, "action": {"type": "expire"}} for i in range(1, 120)]}
+    big = {
+        "rules": [
+            {
+                "rulePriority": i,
+                "description": "d" * 300,
+                "selection": {"tagStatus": "tagged", "tagPrefixList": ["p%d" % i], "countType": "imageCountMoreThan", "countNumber": 1},
+                "action": {"type": "expire"},
+            }
+            for i in range(1, 120)
+        ]
+    }
     with pytest.raises(PolicyError, match="at most 30720"):
         validate_policy(big)
 

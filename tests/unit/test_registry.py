@@ -83,8 +83,21 @@ def test_registry_url_with_credentials_does_not_echo_them():
     assert "user or password" in str(e.value)
 
 
-@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.255.0.9", True), ("::1", True), ("[::1]", True), ("localhost", True),
-                                            ("LocalHost", True), ("0.0.0.0", False), ("10.1.2.3", False), ("example.com", False), ("", False)])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.255.0.9", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LocalHost", True),
+        ("0.0.0.0", False),
+        ("10.1.2.3", False),
+        ("example.com", False),
+        ("", False),
+    ],
+)
 def test_is_loopback(host, loopback):
     assert r.is_loopback(host) is loopback
 
@@ -292,8 +305,11 @@ def test_login_view_never_holds_the_secret():
     "header, scheme, params",
     [
         ('Basic realm="Registry Realm"', "basic", {"realm": "Registry Realm"}),
-        ('Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:x:pull"', "bearer",
-         {"realm": "https://auth.example.com/token", "service": "registry.example.com", "scope": "repository:x:pull"}),
+        (
+            'Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:x:pull"',
+            "bearer",
+            {"realm": "https://auth.example.com/token", "service": "registry.example.com", "scope": "repository:x:pull"},
+        ),
         ("Bearer realm=https://a/t, service=s", "bearer", {"realm": "https://a/t", "service": "s"}),
         ("", "", {}),
     ],
@@ -360,8 +376,9 @@ def test_check_login_accepts(server, mode):
     r.check_login("http://127.0.0.1:%d" % server.server_port, GOOD, "reg", timeout=5)
 
 
-@pytest.mark.parametrize("mode, status", [("basic", "HTTP 401 (Basic challenge)"), ("bearer", "token realm answered HTTP 401"),
-                                          ("error", "HTTP 503"), ("redirect", "HTTP 307")])
+@pytest.mark.parametrize(
+    "mode, status", [("basic", "HTTP 401 (Basic challenge)"), ("bearer", "token realm answered HTTP 401"), ("error", "HTTP 503"), ("redirect", "HTTP 307")]
+)
 def test_check_login_refuses(server, mode, status):
     Handler.mode = mode
     wrong = b64("AWS:wrong-password")

@@ -92,7 +92,12 @@ def test_purge_policy():
 def test_exclusion_filters_kept_when_omitted():
     assert target_mutability(current(), want(image_tag_mutability="MUTABLE_WITH_EXCLUSION")) == ("MUTABLE_WITH_EXCLUSION", ["latest"])
     calls, _ = plan_update(current(), want(image_tag_mutability="MUTABLE_WITH_EXCLUSION"))
-    assert calls == [("put_image_tag_mutability", {"imageTagMutability": "MUTABLE_WITH_EXCLUSION", "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "latest"}]})]
+    assert calls == [
+        (
+            "put_image_tag_mutability",
+            {"imageTagMutability": "MUTABLE_WITH_EXCLUSION", "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "latest"}]},
+        )
+    ]
     with pytest.raises(InputError, match="has none to keep"):
         target_mutability(current(image_tag_mutability_exclusion_filters=[]), want(image_tag_mutability="IMMUTABLE_WITH_EXCLUSION"))
     assert target_mutability(current(), want()) == (None, None)
@@ -142,7 +147,9 @@ def test_same_key_arn_needs_no_kms_call():
 
 def test_encryption_conflicts():
     resolve = Resolver({"alias/other": OTHER})
-    assert "kms_key is %s on the repository and alias/other" % KEY in encryption_conflict(current(), {"encryption_type": "KMS", "kms_key": "alias/other"}, resolve)
+    assert "kms_key is %s on the repository and alias/other" % KEY in encryption_conflict(
+        current(), {"encryption_type": "KMS", "kms_key": "alias/other"}, resolve
+    )
     assert "encryption_type is KMS on the repository and AES256" in encryption_conflict(current(), {"encryption_type": "AES256"}, resolve)
     assert encryption_conflict(current(), {"encryption_type": None}, resolve) is None
     aes = current(encryption_type="AES256", kms_key=None)

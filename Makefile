@@ -1,0 +1,24 @@
+# Every target installs what it needs first (scripts/bootstrap.sh: .venv, Debian packages
+# when missing) and starts the servers it needs on free loopback ports, stopping them after.
+.PHONY: demo test install lint unit clean
+
+install:
+	@bash scripts/bootstrap.sh
+
+# the seed's workflow (playbooks/site.yml) on the local stack; prints the repository URL
+demo: install
+	@bash scripts/demo.sh
+
+# the whole suite: lint, unit, integration (ansible-playbook against the stack), ansible-test sanity
+test: install
+	@bash scripts/test.sh
+
+lint: install
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+unit: install
+	@.venv/bin/python -m pytest tests/unit -q
+
+clean:
+	rm -rf .venv .stack .pytest_cache .ruff_cache tests/output

@@ -1,0 +1,429 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Registry logins: the registry address, the Docker client config, the /v2/ credential check.
+
+The pure parts (URL checks, the config entry key, merging a login into a config, the
+idempotency decision) are plain functions, unit-tested without a network. The two parts that
+touch the world are ``check_login`` (one HTTP GET of /v2/, and of a token realm when the
+registry asks for one) and ``write_json_atomic`` (temp file in the same directory, then rename).
+
+Secrets: the token and password are never put into an exception message, a return value or a
+diff. Callers hand them to ``module.no_log_values`` as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import datetime
+import hashlib
+import ipaddress
+import json
+import os
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Dict, Optional, Tuple
+
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+
+SIDECAR_SUFFIX = ".ecr-login.json"
+UNKNOWN = "unknown"
+LOOPBACK_NAMES = ("localhost",)
+
+
+class LoginError(RuntimeError):
+    """The registry refused the credentials, or could not be asked. The message holds no secret."""
+
+
+# the registry address ----------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1."""
+    host = host.strip("[]").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_registry_url(url: Any, option: str = "registry_url") -> Dict[str, str]:
+    """Check a registry address given by the user; return its parts.
+
+    Accepted: ``https://HOST[:PORT]``, and ``http://HOST[:PORT]`` for loopback hosts only; an
+    optional trailing ``/``; no user, path, query or fragment.
+    """
+    accepted = "give https://HOST[:PORT], or http://HOST[:PORT] for a loopback host (127.0.0.0/8, localhost, ::1)"
+    if not isinstance(url, str) or not url.strip():
+        raise InputError("%s: a registry URL is required; %s" % (option, accepted))
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise InputError("%s: %r is not a valid URL; %s" % (option, url, accepted)) from None
+    if parts.scheme not in ("https", "http"):
+        raise InputError("%s: %r has no https:// or http:// scheme; %s" % (option, url, accepted))
+    if not parts.hostname:
+        raise InputError("%s: %r names no host; %s" % (option, url, accepted))
+    if parts.username is not None or parts.password is not None:
+        raise InputError("%s: %r holds a user or password; the credentials come from ECR, %s" % (option, _redact_userinfo(url), accepted))
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InputError("%s: %r has a path, query or fragment; the registry is addressed by scheme, host and port only; %s" % (option, url, accepted))
+    host = parts.hostname.lower()
+    if parts.scheme == "http" and not is_loopback(host):
+        raise InputError(
+            "%s: %r uses plain http:// to a host that is not loopback; credentials would cross the network unencrypted. "
+            "Use https://, or http:// only for 127.0.0.0/8, localhost or ::1" % (option, url)
+        )
+    netloc_host = "[%s]" % host if ":" in host else host
+    netloc = "%s:%d" % (netloc_host, port) if port is not None else netloc_host
+    return {"scheme": parts.scheme, "host": host, "port": "" if port is None else str(port), "netloc": netloc, "url": "%s://%s" % (parts.scheme, netloc)}
+
+
+def _redact_userinfo(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[-1]).geturl()
+
+
+def entry_key(proxy_endpoint: str, registry_url: Optional[str] = None) -> str:
+    """The ``auths`` key docker looks the login up under: the override's host[:port], else the proxy endpoint's host."""
+    if registry_url:
+        return parse_registry_url(registry_url)["netloc"]
+    parts = urllib.parse.urlsplit(proxy_endpoint if "://" in proxy_endpoint else "https://" + proxy_endpoint)
+    if not parts.hostname:
+        raise LoginError("ECR returned a proxyEndpoint without a host; give registry_url")
+    host = "[%s]" % parts.hostname if ":" in parts.hostname else parts.hostname
+    return "%s:%d" % (host, parts.port) if parts.port else host
+
+
+def registry_base_url(proxy_endpoint: str, registry_url: Optional[str] = None) -> str:
+    """The URL whose /v2/ is asked: the override, else the proxy endpoint (https)."""
+    if registry_url:
+        return parse_registry_url(registry_url)["url"]
+    return "https://" + entry_key(proxy_endpoint)
+
+
+def registry_id_of(proxy_endpoint: str) -> Optional[str]:
+    """The account id at the front of an ECR proxy endpoint host, when it is one."""
+    host = urllib.parse.urlsplit(proxy_endpoint).hostname or ""
+    first = host.split(".", 1)[0]
+    return first if len(first) == 12 and first.isdigit() else None
+
+
+# tokens ------------------------------------------------------------------------------------------
+
+
+def decode_auth(auth: Any) -> Optional[Tuple[str, str]]:
+    """(user, password) of a base64 ``user:password``; None when it is not one."""
+    if not isinstance(auth, str) or not auth:
+        return None
+    try:
+        text = base64.b64decode(auth.encode("ascii"), validate=True).decode("utf-8")
+    except (ValueError, binascii.Error, UnicodeError):
+        return None
+    user, sep, password = text.partition(":")
+    if not sep or not user:
+        return None
+    return user, password
+
+
+def fingerprint(auth: str) -> str:
+    """A SHA-256 of a stored login: tells whether the sidecar's expiry belongs to the entry in the config."""
+    return hashlib.sha256(auth.encode("utf-8")).hexdigest()
+
+
+def iso(when: Any) -> Optional[str]:
+    """An ISO 8601 UTC string of a datetime (naive ones are taken as UTC)."""
+    if when is None:
+        return None
+    if isinstance(when, str):
+        return when
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return when.astimezone(datetime.timezone.utc).isoformat()
+
+
+def parse_iso(text: Any) -> Optional[datetime.datetime]:
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
+
+
+# the Docker client config ------------------------------------------------------------------------
+
+
+def default_config_path(environ: Optional[Dict[str, str]] = None) -> str:
+    """Where docker keeps its client config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json."""
+    environ = os.environ if environ is None else environ
+    if environ.get("DOCKER_CONFIG"):
+        return os.path.join(os.path.expanduser(environ["DOCKER_CONFIG"]), "config.json")
+    return os.path.join(os.path.expanduser("~"), ".docker", "config.json")
+
+
+def sidecar_path(config_path: str) -> str:
+    """Where the expiry of the logins written to ``config_path`` is kept (docker's config has no field for it)."""
+    return config_path + SIDECAR_SUFFIX
+
+
+def load_json_object(path: str, what: str) -> Tuple[Dict[str, Any], Optional[bytes]]:
+    """The JSON object in ``path`` and its raw bytes; ({}, None) when there is no file. The message of a bad file holds no content."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as e:
+        raise LoginError("%s %s cannot be read: %s" % (what, path, e.strerror)) from None
+    if not raw.strip():
+        return {}, raw
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeError) as e:
+        # json's message names line and column only, never the text
+        detail = "%s at line %d column %d" % (e.msg, e.lineno, e.colno) if isinstance(e, json.JSONDecodeError) else "not UTF-8"
+        raise LoginError("%s %s is not valid JSON (%s); fix or remove it, nothing was written" % (what, path, detail)) from None
+    if not isinstance(data, dict):
+        raise LoginError("%s %s holds a JSON %s, not an object; fix or remove it, nothing was written" % (what, path, type(data).__name__))
+    return data, raw
+
+
+def stored_auth(config: Dict[str, Any], key: str) -> Optional[str]:
+    """The ``auth`` value stored for ``key`` in a docker config, when there is one."""
+    auths = config.get("auths")
+    if not isinstance(auths, dict):
+        return None
+    entry = auths.get(key)
+    if not isinstance(entry, dict):
+        return None
+    auth = entry.get("auth")
+    return auth if isinstance(auth, str) and auth else None
+
+
+def merge_login(config: Dict[str, Any], key: str, auth: str) -> Dict[str, Any]:
+    """A copy of ``config`` with the login for ``key``; every other key and entry is kept as it is.
+
+    The entry for ``key`` is replaced whole, as ``docker login`` does: a stale identitytoken or
+    registrytoken next to the new auth would make docker use the stale one.
+    """
+    merged = copy.deepcopy(config)
+    auths = merged.get("auths")
+    if not isinstance(auths, dict):
+        auths = {}
+    auths[key] = {"auth": auth}
+    merged["auths"] = auths
+    return merged
+
+
+def helper_for(config: Dict[str, Any], key: str) -> Optional[str]:
+    """The credential helper docker asks for ``key`` instead of ``auths``, when the config names one."""
+    helpers = config.get("credHelpers")
+    if isinstance(helpers, dict) and helpers.get(key):
+        return "credHelpers[%s]=%s" % (key, helpers[key])
+    if config.get("credsStore"):
+        return "credsStore=%s" % config["credsStore"]
+    return None
+
+
+def dump_config(config: Dict[str, Any]) -> bytes:
+    """JSON text the way docker writes its config: tab indentation, a final newline."""
+    return (json.dumps(config, indent="\t") + "\n").encode("utf-8")
+
+
+def write_json_atomic(path: str, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same directory and a rename.
+
+    A symlinked ``path`` is written through (its target is replaced). The file gets ``mode``;
+    when root replaces a file owned by someone else, the owner is kept.
+    """
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    owner = None
+    try:
+        st = os.stat(path)
+        owner = (st.st_uid, st.st_gid)
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
+            if owner and os.geteuid() == 0 and owner != (0, 0):
+                os.fchown(f.fileno(), owner[0], owner[1])
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# the idempotency rule ----------------------------------------------------------------------------
+
+
+def decide(
+    stored: Optional[str],
+    fresh: str,
+    known: Optional[Dict[str, Any]],
+    now: datetime.datetime,
+    min_validity: int,
+    stored_accepted=None,
+) -> Tuple[bool, str]:
+    """Whether the login for one registry must be written, and why (a phrase without secrets).
+
+    The rule, in order:
+
+    1. no stored entry, or one that is not ``user:password`` in base64: write;
+    2. the stored entry equals the token ECR just handed out: keep it (nothing to write; the
+       token's own expiry does not matter, it is exactly what a new login would store);
+    3. the stored entry is for another user: write;
+    4. the expiry of the stored entry is unknown (no sidecar record, or one for another entry): write;
+    5. it expires within ``min_validity`` seconds: write;
+    6. the registry no longer accepts it (``stored_accepted()`` is False): write;
+    7. else keep it: ECR tokens rotate on every call, so a fresh one alone is no reason to change.
+
+    ``stored_accepted`` is a callable asked only at step 6 (it costs an HTTP request).
+    """
+    old = decode_auth(stored)
+    if old is None:
+        return True, "no login stored" if stored is None else "the stored login is not user:password in base64"
+    if stored == fresh:
+        return False, "the stored login is the current token"
+    new = decode_auth(fresh)
+    if new is None or old[0] != new[0]:
+        return True, "the stored login is for another user"
+    if not known or known.get("fingerprint") != fingerprint(stored):
+        return True, "the expiry of the stored login is unknown"
+    expires = parse_iso(known.get("expires_at"))
+    if expires is None:
+        return True, "the expiry of the stored login is unknown"
+    left = (expires - now).total_seconds()
+    if left < min_validity:
+        return True, "the stored login expires in %ds, less than min_validity %ds" % (max(0, int(left)), min_validity)
+    if stored_accepted is not None and not stored_accepted():
+        return True, "the registry no longer accepts the stored login"
+    return False, "the stored login is accepted and valid for %ds more" % int(left)
+
+
+# the /v2/ check ----------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Credentials must not follow a redirect to another address: a 3xx is reported as it is."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _opener(url: str):
+    handlers = [_NoRedirect()]
+    if is_loopback(urllib.parse.urlsplit(url).hostname or ""):
+        handlers.append(urllib.request.ProxyHandler({}))  # never send a loopback login through a proxy
+    return urllib.request.build_opener(*handlers)
+
+
+def _get(url: str, auth: str, timeout: float) -> Tuple[int, Dict[str, str]]:
+    """GET ``url`` with Basic ``auth``; (status, headers). TLS is verified for https."""
+    request = urllib.request.Request(url, headers={"Authorization": "Basic " + auth, "User-Agent": "stowage.ecr-login", "Accept": "application/json"})
+    try:
+        with _opener(url).open(request, timeout=timeout) as response:
+            return response.status, dict(response.headers.items())
+    except urllib.error.HTTPError as e:
+        headers = dict(e.headers.items()) if e.headers else {}
+        e.close()
+        return e.code, headers
+    except urllib.error.URLError as e:
+        raise LoginError("could not reach %s: %s" % (url, getattr(e, "reason", e))) from None
+    except (OSError, ValueError) as e:
+        raise LoginError("could not reach %s: %s" % (url, e)) from None
+
+
+def parse_challenge(header: str) -> Tuple[str, Dict[str, str]]:
+    """The scheme and parameters of a WWW-Authenticate header: ('bearer', {'realm': ..., 'service': ...})."""
+    scheme, _, rest = (header or "").strip().partition(" ")
+    params: Dict[str, str] = {}
+    text = rest.strip()
+    while text:
+        name, eq, text = text.partition("=")
+        if not eq:
+            break
+        text = text.lstrip()
+        if text.startswith('"'):
+            end = 1
+            value = []
+            while end < len(text) and text[end] != '"':
+                if text[end] == "\\" and end + 1 < len(text):
+                    end += 1
+                value.append(text[end])
+                end += 1
+            params[name.strip().lower()] = "".join(value)
+            text = text[end + 1:]
+        else:
+            value, _, text = text.partition(",")
+            params[name.strip().lower()] = value.strip()
+            continue
+        text = text.lstrip().lstrip(",").lstrip()
+    return scheme.lower(), params
+
+
+def _header(headers: Dict[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return ""
+
+
+def check_login(base_url: str, auth: str, registry: str, timeout: float = 30) -> None:
+    """Ask the registry whether it accepts ``auth``; raise LoginError naming the registry and HTTP status when not.
+
+    GET /v2/ with Basic auth: 200 is a yes. A 401 with a Basic challenge is a no. A 401 with a
+    Bearer challenge (token auth, as Docker Hub) is followed to the token realm with the same
+    Basic auth, whose 200 is a yes. Any other answer is a no.
+    """
+    url = base_url.rstrip("/") + "/v2/"
+    status, headers = _get(url, auth, timeout)
+    if status == 200:
+        return
+    if status == 401:
+        scheme, params = parse_challenge(_header(headers, "www-authenticate"))
+        if scheme == "bearer" and params.get("realm"):
+            realm = params["realm"]
+            if urllib.parse.urlsplit(realm).scheme != "https" and not is_loopback(urllib.parse.urlsplit(realm).hostname or ""):
+                raise LoginError("registry %s sends logins to token realm %s over plain http; refusing to send the credentials" % (registry, realm))
+            query = urllib.parse.urlencode({k: v for k, v in params.items() if k in ("service", "scope")})
+            token_url = realm + ("&" if "?" in realm else "?") + query if query else realm
+            token_status, _ = _get(token_url, auth, timeout)
+            if token_status == 200:
+                return
+            raise LoginError("registry %s refused the login: its token realm answered HTTP %d" % (registry, token_status))
+        raise LoginError("registry %s refused the login: GET %s answered HTTP 401 (%s challenge)" % (registry, url, scheme.capitalize() or "no"))
+    raise LoginError("registry %s refused the login: GET %s answered HTTP %d" % (registry, url, status))
+
+
+# one login ---------------------------------------------------------------------------------------
+
+
+def login_view(key: str, auth: Optional[str], known: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """What a diff may show of a stored login: the registry's user and known expiry, never the secret."""
+    if auth is None:
+        return None
+    decoded = decode_auth(auth)
+    expires = None
+    if known and known.get("fingerprint") == fingerprint(auth):
+        expires = known.get("expires_at")
+    return {"username": decoded[0] if decoded else None, "expires_at": expires or UNKNOWN}

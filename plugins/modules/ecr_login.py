@@ -1,0 +1,380 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_login
+short_description: Log in to Amazon ECR registries in the Docker client config, without a Docker daemon
+version_added: 0.1.0
+description:
+  - Gets an ECR authorization token (GetAuthorizationToken) for one or more registries and writes the
+    login into the Docker client config (C(config.json)), as C(docker login) does. No Docker daemon or
+    client is needed. Podman's C(auth.json) has the same format and can be written too.
+  - Before anything is written, the registry is asked whether it accepts the credentials
+    (C(GET /v2/) with Basic auth). A refused login fails the task, names the registry and the HTTP
+    status, and leaves the file as it was.
+  - Every other entry and key of the config (logins to other registries, C(credsStore),
+    C(credHelpers), proxies, ...) is kept. The file is replaced atomically (a temp file in the same
+    directory, then a rename) and gets mode C(0600).
+  - The token and password never appear in the task's result, its diff or the logs.
+  - "Idempotency: ECR hands out a new token on every call, so a new token alone is no reason to change
+    the file. The stored login for a registry is kept (RV(ignore:changed=false)) when it equals the token
+    ECR just returned, or when it is for the same user, the registry still accepts it and its expiry
+    is more than O(min_validity) seconds away. Otherwise the new login is written."
+  - Docker's config has no field for a login's expiry, so the module keeps the expiry of the logins it
+    wrote in a small file next to the config, named after it with C(.ecr-login.json) appended
+    (for example C(~/.docker/config.json.ecr-login.json)), mode C(0600). It holds the registry, the
+    user, the expiry and a SHA-256 fingerprint of the stored login (to tell whether the entry was
+    replaced since), never the token. A login whose expiry is not known there is renewed once.
+author:
+  - stowage.ecr contributors
+options:
+  registry_ids:
+    description:
+      - The 12-digit AWS account ids of the registries to log in to, 1 to 10.
+      - Defaults to the caller's own registry.
+    type: list
+    elements: str
+    aliases: [registry_id]
+  registry_url:
+    description:
+      - The registry address to check the login against and to store it under, instead of the
+        C(proxyEndpoint) ECR returns with the token. For VPC endpoints, dual-stack
+        C(<account>.dkr-ecr.<region>.on.aws) hosts, pull-through caches and local test registries.
+      - V(https://HOST[:PORT]); V(http://HOST[:PORT]) only for loopback hosts (127.0.0.0/8,
+        V(localhost), V(::1)). No path, user or query.
+      - The login is stored under V(HOST[:PORT]), the name docker looks it up by when pushing
+        V(HOST[:PORT]/repository).
+      - Only with a single registry in O(registry_ids).
+    type: str
+  config_path:
+    description:
+      - The Docker client config file to write the login into.
+      - Defaults to C($DOCKER_CONFIG/config.json) when the environment variable E(DOCKER_CONFIG) is
+        set on the managed host, else C(~/.docker/config.json), the file docker itself reads.
+      - For podman, use C(${XDG_RUNTIME_DIR}/containers/auth.json) or C(~/.config/containers/auth.json).
+      - The file and its directory are created when missing. A file that is not a JSON object fails
+        the task and is left as it is.
+    type: path
+    aliases: [path]
+  min_validity:
+    description:
+      - Renew a stored login when its known expiry is less than this many seconds away.
+      - ECR tokens are valid for 12 hours. Set it to the longest the logged-in jobs run.
+    type: int
+    default: 3600
+  timeout:
+    description:
+      - Seconds to wait for the registry's answer when checking a login.
+    type: int
+    default: 30
+notes:
+  - TLS certificates of https registries are always verified, with the system's CA bundle.
+  - A login to a loopback registry never goes through a proxy; for other hosts the usual
+    E(https_proxy) and E(no_proxy) environment variables apply.
+  - When the config names a credential helper for the registry (C(credsStore) or C(credHelpers)),
+    docker asks that helper and not the C(auths) entry written here; the module warns then.
+attributes:
+  check_mode:
+    support: full
+    description: Gets the token and checks it against the registry, reports whether the login would be written, and writes nothing.
+  diff_mode:
+    support: full
+    description: Shows which registry entries would be added or renewed, with user and expiry, never the credentials.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Log in to the account's own registry (~/.docker/config.json)
+  stowage.ecr.ecr_login:
+    region: eu-west-1
+
+- name: Log in to two registries, with a login that lasts at least 4 more hours
+  stowage.ecr.ecr_login:
+    registry_ids:
+      - "123456789012"
+      - "210987654321"
+    min_validity: 14400
+
+- name: Log in through a dual-stack endpoint, for podman
+  stowage.ecr.ecr_login:
+    registry_ids: ["123456789012"]
+    registry_url: https://123456789012.dkr-ecr.eu-west-1.on.aws
+    config_path: "{{ lookup('env', 'XDG_RUNTIME_DIR') }}/containers/auth.json"
+
+- name: Log in to a local test registry that stands in for ECR
+  stowage.ecr.ecr_login:
+    registry_url: http://127.0.0.1:5000
+    config_path: /tmp/build/docker/config.json
+"""
+
+RETURN = r"""
+registry:
+  description: The registry the login is stored under in the config (host or host:port), of the first registry.
+  returned: always
+  type: str
+  sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com
+username:
+  description: The user of the login (always V(AWS) for ECR), of the first registry.
+  returned: always
+  type: str
+  sample: AWS
+expires_at:
+  description:
+    - When the token ECR returned expires (ISO 8601), of the first registry.
+    - When the stored login is kept (RV(ignore:changed=false)), its own known expiry.
+  returned: always
+  type: str
+  sample: "2026-11-27T10:00:00+00:00"
+config_path:
+  description: The config file the login is (or would be, in check mode) stored in.
+  returned: always
+  type: str
+  sample: /home/builder/.docker/config.json
+registries:
+  description: One entry per registry logged in to, in the order ECR returned them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    registry:
+      description: The key of the login in the config's C(auths).
+      type: str
+      sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com
+    registry_id:
+      description: The account id of the registry, when the ECR endpoint names it.
+      type: str
+      sample: "123456789012"
+    username:
+      description: The user of the login.
+      type: str
+      sample: AWS
+    expires_at:
+      description: The expiry of the login that is stored after the task (ISO 8601).
+      type: str
+      sample: "2026-11-27T10:00:00+00:00"
+    changed:
+      description: Whether this registry's login was (or would be) written.
+      type: bool
+      sample: true
+    reason:
+      description: Why the login was written or kept.
+      type: str
+      sample: the stored login is accepted and valid for 40213s more
+"""
+
+import datetime
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.registry import (
+    LoginError,
+    check_login,
+    decide,
+    decode_auth,
+    default_config_path,
+    dump_config,
+    entry_key,
+    fingerprint,
+    helper_for,
+    iso,
+    load_json_object,
+    login_view,
+    merge_login,
+    parse_registry_url,
+    registry_base_url,
+    registry_id_of,
+    sidecar_path,
+    stored_auth,
+    write_json_atomic,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
+
+REGISTRY_IDS_MAX = 10
+# shorter strings are not added to no_log_values: masking them would garble unrelated output
+MIN_MASKED = 8
+
+
+def check_params(params):
+    """Checks of the task's options, before any call; raises InputError."""
+    ids = params["registry_ids"]
+    if ids is not None:
+        if not 1 <= len(ids) <= REGISTRY_IDS_MAX:
+            raise InputError("registry_ids: give 1 to %d registry ids, got %d" % (REGISTRY_IDS_MAX, len(ids)))
+        for registry_id in ids:
+            check_registry_id(registry_id, option="registry_ids")
+        if len(set(ids)) != len(ids):
+            raise InputError("registry_ids: the same registry id is listed twice")
+    if params["registry_url"] is not None:
+        parse_registry_url(params["registry_url"])
+        if ids is not None and len(ids) > 1:
+            raise InputError("registry_url: one address serves one registry; give a single id in registry_ids, got %d" % len(ids))
+    if params["min_validity"] < 0:
+        raise InputError("min_validity: %d is negative; give the seconds (0 or more) a kept login must still be valid" % params["min_validity"])
+    if params["timeout"] <= 0:
+        raise InputError("timeout: give a number of seconds above 0, got %d" % params["timeout"])
+
+
+def get_tokens(module, registry_ids):
+    """The authorizationData of GetAuthorizationToken; every secret is registered with no_log_values first."""
+    api = EcrApi(module)
+    kwargs = {"registryIds": list(registry_ids)} if registry_ids else {}
+    try:
+        data = api.call("get_authorization_token", **kwargs)["authorizationData"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR GetAuthorizationToken failed for registries %s" % (", ".join(registry_ids) if registry_ids else "of the caller"))
+    for item in data:
+        token = item.get("authorizationToken") or ""
+        module.no_log_values.add(token)
+        decoded = decode_auth(token)
+        if decoded is None:
+            module.fail_json(msg="ECR returned an authorization token for %s that is not user:password in base64" % item.get("proxyEndpoint"))
+        module.no_log_values.add(decoded[1])
+    return data
+
+
+def plan(module, config, known_logins, data):
+    """For each registry: the key, whether to write, the view for diff and result. Checks the login that will be stored."""
+    params = module.params
+    now = datetime.datetime.now(datetime.timezone.utc)
+    planned = []
+    for item in data:
+        token = item["authorizationToken"]
+        proxy = item.get("proxyEndpoint") or ""
+        key = entry_key(proxy, params["registry_url"])
+        base = registry_base_url(proxy, params["registry_url"])
+        stored = stored_auth(config, key)
+        if stored:
+            # belt and braces: the stored login is never put into the output either
+            old = decode_auth(stored)
+            for secret in (stored, old[1] if old else None):
+                if secret and len(secret) >= MIN_MASKED:
+                    module.no_log_values.add(secret)
+        known = known_logins.get(key) if isinstance(known_logins.get(key), dict) else None
+
+        def stored_accepted(base=base, stored=stored, key=key):
+            try:
+                check_login(base, stored, key, params["timeout"])
+            except LoginError:
+                return False
+            return True
+
+        write, reason = decide(stored, token, known, now, params["min_validity"], stored_accepted)
+        keep_stored = not write and stored != token
+        if not keep_stored:
+            # the login that will be stored is the fresh token: the registry must accept it
+            check_login(base, token, key, params["timeout"])
+        expires_at = known.get("expires_at") if keep_stored else iso(item.get("expiresAt"))
+        planned.append({
+            "key": key,
+            "token": token,
+            "write": write,
+            "reason": reason,
+            "before": login_view(key, stored, known),
+            "after": {"username": decode_auth(token)[0], "expires_at": expires_at},
+            "result": {
+                "registry": key,
+                "registry_id": registry_id_of(proxy),
+                "username": decode_auth(token)[0],
+                "expires_at": expires_at,
+                "changed": write,
+                "reason": reason,
+            },
+        })
+        helper = helper_for(config, key)
+        if helper:
+            module.warn("%s names %s: docker asks that credential helper for %s, not the auths entry this task manages" % (params["config_path"], helper, key))
+    return planned
+
+
+def store(module, config_path, config, known_logins, planned):
+    """Write the config (and the expiry sidecar) with the planned logins, atomically."""
+    merged = config
+    logins = dict(known_logins)
+    for entry in planned:
+        if not entry["write"]:
+            continue
+        merged = merge_login(merged, entry["key"], entry["token"])
+        logins[entry["key"]] = {
+            "username": entry["after"]["username"],
+            "expires_at": entry["after"]["expires_at"],
+            "fingerprint": fingerprint(entry["token"]),
+        }
+    try:
+        write_json_atomic(config_path, dump_config(merged))
+        write_json_atomic(sidecar_path(config_path), dump_config({"logins": logins}))
+    except OSError as e:
+        module.fail_json(msg="config_path: could not write %s: %s" % (e.filename or config_path, e.strerror or e))
+
+
+def main():
+    argument_spec = dict(
+        registry_ids=dict(type="list", elements="str", aliases=["registry_id"]),
+        registry_url=dict(type="str"),
+        config_path=dict(type="path", aliases=["path"]),
+        min_validity=dict(type="int", default=3600),
+        timeout=dict(type="int", default=30),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    try:
+        check_params(params)
+    except InputError as e:
+        module.fail_json(msg=str(e))
+    config_path = params["config_path"] or default_config_path()
+    params["config_path"] = config_path
+
+    try:
+        # a config docker could not read either fails here, before any call
+        config, _raw = load_json_object(config_path, "config_path: the Docker client config")
+        try:
+            sidecar, _ = load_json_object(sidecar_path(config_path), "the login expiry file")
+        except LoginError:
+            sidecar = {}  # only a cache: a broken one means "expiry unknown"
+        known_logins = sidecar.get("logins") if isinstance(sidecar.get("logins"), dict) else {}
+
+        data = get_tokens(module, params["registry_ids"])
+        if not data:
+            module.fail_json(msg="ECR GetAuthorizationToken returned no authorization data")
+        planned = plan(module, config, known_logins, data)
+    except (InputError, LoginError) as e:
+        module.fail_json(msg=str(e), config_path=config_path)
+
+    changed = any(entry["write"] for entry in planned)
+    if changed and not module.check_mode:
+        store(module, config_path, config, known_logins, planned)
+
+    first = planned[0]["result"]
+    output = {
+        "changed": changed,
+        "registry": first["registry"],
+        "username": first["username"],
+        "expires_at": first["expires_at"],
+        "config_path": config_path,
+        "registries": [entry["result"] for entry in planned],
+    }
+    if module._diff:
+        before = {e["key"]: e["before"] for e in planned if e["before"] is not None}
+        after = {e["key"]: (e["after"] if e["write"] else e["before"]) for e in planned}
+        output["diff"] = {
+            "before_header": config_path,
+            "after_header": config_path,
+            "before": {"auths": before},
+            "after": {"auths": after},
+        }
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

@@ -17,7 +17,7 @@ description:
     make no change.
   - A lifecycle policy change never deletes an image itself; ECR applies the policy within 24 hours.
 author:
-  - stowage.ecr contributors
+  - stowage.ecr contributors (@stowage)
 options:
   repository:
     description:
@@ -38,7 +38,7 @@ options:
     default: present
   policy:
     description:
-      - The lifecycle policy as AWS writes it, C({"rules": [...]}), as a dict or a JSON string.
+      - 'The lifecycle policy as AWS writes it, C({"rules": [...]}), as a dict or a JSON string.'
       - Exactly one of O(policy) and O(rules) is required with O(state=present).
     type: json
   rules:

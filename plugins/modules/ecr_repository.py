@@ -18,7 +18,7 @@ description:
     KMS keys are compared after resolving aliases, key ids and ARNs with KMS.
   - Input is checked before any call that writes; a task that fails on bad input changes nothing.
 author:
-  - stowage.ecr contributors
+  - stowage.ecr contributors (@stowage)
 options:
   name:
     description:

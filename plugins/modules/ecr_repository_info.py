@@ -13,7 +13,7 @@ description:
     resource tags, repository policy and lifecycle policy.
   - Names are described 100 to a call; listings follow pagination; the per-repository reads run concurrently.
 author:
-  - stowage.ecr contributors
+  - stowage.ecr contributors (@stowage)
 options:
   names:
     description:

@@ -179,11 +179,11 @@ def test_bad_input_fails_clearly_and_writes_nothing(moto, tmp_path):
     client("ecr").create_repository(repositoryName=existing)
     table = cases(existing)
     assert len(table) >= 40
-    tasks = [{"name": case_id, module: args, "ignore_errors": True} for case_id, module, args, _ in table]
+    tasks = [{"name": case_id, module: args, "ignore_errors": True} for case_id, module, args, _fragments in table]
     with Recorder(moto) as rec:
         play = run_play(tasks, tmp_path)
     problems = []
-    for case_id, _, _, fragments in table:
+    for case_id, _module, _args, fragments in table:
         result = play[case_id]
         msg = result.get("msg", "")
         if not result.get("failed"):

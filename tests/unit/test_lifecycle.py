@@ -178,7 +178,7 @@ def test_compare_is_semantic():
         ]
     )
     rng = random.Random(7)
-    for _ in range(50):
+    for _round in range(50):
         other = _spellings(policy, rng)
         validate_policy(other)
         assert policies_equal(policy, other)

@@ -58,7 +58,7 @@ def test_nothing_asked_nothing_planned():
 
 def test_same_settings_nothing_planned():
     same_policy = dict(POLICY, Statement=[dict(POLICY["Statement"][0], Action=list(reversed(POLICY["Statement"][0]["Action"])))])
-    calls, _ = plan_update(current(), want(image_tag_mutability="IMMUTABLE_WITH_EXCLUSION", scan_on_push=True, tags={"team": "a"}, policy=same_policy))
+    calls = plan_update(current(), want(image_tag_mutability="IMMUTABLE_WITH_EXCLUSION", scan_on_push=True, tags={"team": "a"}, policy=same_policy))[0]
     assert calls == []
 
 
@@ -67,7 +67,7 @@ def test_changes_planned_one_call_each():
         current(),
         want(image_tag_mutability="MUTABLE", scan_on_push=False, tags={"team": "b", "env": "prod"}, policy={"Statement": [{"Effect": "Deny"}]}),
     )
-    ops = [op for op, _ in calls]
+    ops = [call[0] for call in calls]
     assert ops == ["put_image_tag_mutability", "put_image_scanning_configuration", "tag_resource", "set_repository_policy"]
     assert calls[0][1] == {"imageTagMutability": "MUTABLE"}
     assert after["image_tag_mutability"] == "MUTABLE" and after["image_tag_mutability_exclusion_filters"] == []
@@ -91,7 +91,7 @@ def test_purge_policy():
 
 def test_exclusion_filters_kept_when_omitted():
     assert target_mutability(current(), want(image_tag_mutability="MUTABLE_WITH_EXCLUSION")) == ("MUTABLE_WITH_EXCLUSION", ["latest"])
-    calls, _ = plan_update(current(), want(image_tag_mutability="MUTABLE_WITH_EXCLUSION"))
+    calls = plan_update(current(), want(image_tag_mutability="MUTABLE_WITH_EXCLUSION"))[0]
     assert calls == [
         (
             "put_image_tag_mutability",
@@ -113,11 +113,11 @@ def test_plan_create():
         "tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}],
     }
     assert after["scan_on_push"] is True and after["image_tag_mutability"] == "MUTABLE"
-    kwargs, _ = plan_create(want(encryption_type="KMS", kms_key="alias/aws/ecr"))
+    kwargs = plan_create(want(encryption_type="KMS", kms_key="alias/aws/ecr"))[0]
     assert kwargs["encryptionConfiguration"] == {"encryptionType": "KMS"}
-    kwargs, _ = plan_create(want(encryption_type="KMS", kms_key="alias/mine"))
+    kwargs = plan_create(want(encryption_type="KMS", kms_key="alias/mine"))[0]
     assert kwargs["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": "alias/mine"}
-    kwargs, _ = plan_create(want())
+    kwargs = plan_create(want())[0]
     assert kwargs == {"repositoryName": "app"}
 
 

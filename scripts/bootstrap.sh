@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
+# extra Debian packages to install when missing (space separated), on top of the stack's own
 APT_PACKAGES=${APT_PACKAGES:-}
+# the local stack (scripts/stack.py): the Docker Engine and the Distribution registry
+STACK_PACKAGES="docker.io docker-registry"
 
 apt_install() {
     [ "$#" -gt 0 ] || return 0
@@ -23,7 +26,7 @@ missing=()
 command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v git >/dev/null || missing+=(git)
-for pkg in $APT_PACKAGES; do
+for pkg in $STACK_PACKAGES $APT_PACKAGES; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 apt_install "${missing[@]}"

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The local stack: real servers on free loopback ports, started and stopped by PID.
 
     python scripts/stack.py start [--dir DIR] [--with registry,docker]
@@ -293,11 +292,16 @@ def start_dockerd(directory: Path = DEFAULT_DIR) -> dict:
         "--iptables=false",
         "--ip6tables=false",
         "--bridge=none",
-        "--host", "unix://" + sock,
-        "--data-root", str(home / "data"),
-        "--exec-root", str(home / "exec"),
-        "--pidfile", str(pidfile),
-        "--config-file", str(daemon_json),
+        "--host",
+        "unix://" + sock,
+        "--data-root",
+        str(home / "data"),
+        "--exec-root",
+        str(home / "exec"),
+        "--pidfile",
+        str(pidfile),
+        "--config-file",
+        str(daemon_json),
     ]
     env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT")}
     proc = _spawn(argv, log, env)
@@ -313,8 +317,9 @@ def start_dockerd(directory: Path = DEFAULT_DIR) -> dict:
     # write the record first: a daemon that comes up slowly is still stopped by stop()
     _record(directory, "docker", record)
     _wait_for(lambda: _docker_ping(sock), proc.pid, log, "dockerd", seconds=60)
-    info = subprocess.run([docker_cli(), "-H", record["host"], "info", "--format", "{{.ServerVersion}} {{.Driver}}"],
-                          capture_output=True, text=True, timeout=30)
+    info = subprocess.run(
+        [docker_cli(), "-H", record["host"], "info", "--format", "{{.ServerVersion}} {{.Driver}}"], capture_output=True, text=True, timeout=30, check=False
+    )
     if info.returncode != 0:
         raise RuntimeError("dockerd answers, but `docker info` fails:\n%s" % info.stderr)
     record["version"], record["storage_driver"] = (info.stdout.split() + ["", ""])[:2]
@@ -347,7 +352,7 @@ def env(directory: Path = DEFAULT_DIR) -> dict:
     result = {}
     if "moto" in state:
         result.update(aws_env(state["moto"]))
-    for key, value in state.items():
+    for value in state.values():
         if isinstance(value, dict) and "env" in value:
             result.update(value["env"])
     return result
@@ -443,7 +448,7 @@ def stop(directory: Path = DEFAULT_DIR) -> None:
     """Stop every server recorded in the state file, by PID (and its process group)."""
     directory = Path(directory)
     state = _state(directory)
-    for name, record in state.items():
+    for record in state.values():
         if not isinstance(record, dict) or not record.get("pid"):
             continue
         _stop_one(record)
@@ -458,8 +463,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["start", "env", "stop"])
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where PIDs and logs are kept (default: .stack)")
-    parser.add_argument("--with", dest="parts", default="moto",
-                        help="comma-separated parts to start: moto (always), registry, docker, or all (default: moto)")
+    parser.add_argument("--with", dest="parts", default="moto", help="comma-separated parts to start: moto (always), registry, docker, or all (default: moto)")
     args = parser.parse_args()
     if args.action == "stop":
         stop(args.dir)

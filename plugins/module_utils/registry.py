@@ -355,7 +355,7 @@ def _get(url: str, auth: str, timeout: float) -> Tuple[int, Dict[str, str]]:
 
 def parse_challenge(header: str) -> Tuple[str, Dict[str, str]]:
     """The scheme and parameters of a WWW-Authenticate header: ('bearer', {'realm': ..., 'service': ...})."""
-    scheme, _, rest = (header or "").strip().partition(" ")
+    scheme, _sep, rest = (header or "").strip().partition(" ")
     params: Dict[str, str] = {}
     text = rest.strip()
     while text:
@@ -372,9 +372,9 @@ def parse_challenge(header: str) -> Tuple[str, Dict[str, str]]:
                 value.append(text[end])
                 end += 1
             params[name.strip().lower()] = "".join(value)
-            text = text[end + 1:]
+            text = text[end + 1 :]
         else:
-            value, _, text = text.partition(",")
+            value, _sep, text = text.partition(",")
             params[name.strip().lower()] = value.strip()
             continue
         text = text.lstrip().lstrip(",").lstrip()
@@ -407,7 +407,7 @@ def check_login(base_url: str, auth: str, registry: str, timeout: float = 30) ->
                 raise LoginError("registry %s sends logins to token realm %s over plain http; refusing to send the credentials" % (registry, realm))
             query = urllib.parse.urlencode({k: v for k, v in params.items() if k in ("service", "scope")})
             token_url = realm + ("&" if "?" in realm else "?") + query if query else realm
-            token_status, _ = _get(token_url, auth, timeout)
+            token_status = _get(token_url, auth, timeout)[0]
             if token_status == 200:
                 return
             raise LoginError("registry %s refused the login: its token realm answered HTTP %d" % (registry, token_status))

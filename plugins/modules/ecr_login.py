@@ -29,7 +29,7 @@ description:
     user, the expiry and a SHA-256 fingerprint of the stored login (to tell whether the entry was
     replaced since), never the token. A login whose expiry is not known there is renewed once.
 author:
-  - stowage.ecr contributors
+  - stowage.ecr contributors (@stowage)
 options:
   registry_ids:
     description:
@@ -276,22 +276,24 @@ def plan(module, config, known_logins, data):
             # the login that will be stored is the fresh token: the registry must accept it
             check_login(base, token, key, params["timeout"])
         expires_at = known.get("expires_at") if keep_stored else iso(item.get("expiresAt"))
-        planned.append({
-            "key": key,
-            "token": token,
-            "write": write,
-            "reason": reason,
-            "before": login_view(key, stored, known),
-            "after": {"username": decode_auth(token)[0], "expires_at": expires_at},
-            "result": {
-                "registry": key,
-                "registry_id": registry_id_of(proxy),
-                "username": decode_auth(token)[0],
-                "expires_at": expires_at,
-                "changed": write,
+        planned.append(
+            {
+                "key": key,
+                "token": token,
+                "write": write,
                 "reason": reason,
-            },
-        })
+                "before": login_view(key, stored, known),
+                "after": {"username": decode_auth(token)[0], "expires_at": expires_at},
+                "result": {
+                    "registry": key,
+                    "registry_id": registry_id_of(proxy),
+                    "username": decode_auth(token)[0],
+                    "expires_at": expires_at,
+                    "changed": write,
+                    "reason": reason,
+                },
+            }
+        )
         helper = helper_for(config, key)
         if helper:
             module.warn("%s names %s: docker asks that credential helper for %s, not the auths entry this task manages" % (params["config_path"], helper, key))
@@ -337,9 +339,9 @@ def main():
 
     try:
         # a config docker could not read either fails here, before any call
-        config, _raw = load_json_object(config_path, "config_path: the Docker client config")
+        config = load_json_object(config_path, "config_path: the Docker client config")[0]
         try:
-            sidecar, _ = load_json_object(sidecar_path(config_path), "the login expiry file")
+            sidecar = load_json_object(sidecar_path(config_path), "the login expiry file")[0]
         except LoginError:
             sidecar = {}  # only a cache: a broken one means "expiry unknown"
         known_logins = sidecar.get("logins") if isinstance(sidecar.get("logins"), dict) else {}

@@ -1,13 +1,36 @@
 #!/usr/bin/env bash
-# Runs playbooks/site.yml against the local stack, then stops the stack.
+# The seed's workflow on the local stack: builds a tiny image, then runs playbooks/site.yml twice
+# (the second run changes nothing) against moto, the Distribution registry and a Docker Engine of
+# its own, all on free loopback ports, and stops them at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STACK_DIR=$(mktemp -d /tmp/stowage-demo.XXXXXX)
-cleanup() { .venv/bin/python scripts/stack.py stop --dir "$STACK_DIR"; rm -rf "$STACK_DIR"; }
+cleanup() { .venv/bin/python scripts/stack.py stop --dir "$STACK_DIR" || true; rm -rf "$STACK_DIR"; }
 trap cleanup EXIT
-eval "$(.venv/bin/python scripts/stack.py start --dir "$STACK_DIR")"
-export ANSIBLE_CONFIG=$PWD/ansible.cfg ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-0}
-echo "== first run: creates the repository and its lifecycle policy"
-.venv/bin/ansible-playbook playbooks/site.yml "$@"
+eval "$(.venv/bin/python scripts/stack.py start --dir "$STACK_DIR" --with registry,docker)"
+export ANSIBLE_CONFIG=$PWD/ansible.cfg
+PATH=/usr/bin:$PATH
+
+echo "== a tiny image, built from scratch"
+mkdir -p "$STACK_DIR/image"
+echo "hello from stowage.ecr" >"$STACK_DIR/image/hello.txt"
+printf 'FROM scratch\nCOPY hello.txt /hello.txt\n' >"$STACK_DIR/image/Dockerfile"
+DOCKER_BUILDKIT=0 docker build -q -t stowage-demo:latest "$STACK_DIR/image"
+
+# the login goes to a Docker config of the demo's own, not to ~/.docker
+vars=(-e ecr_repo_image=stowage-demo:latest -e "ecr_repo_registry_url=$STOWAGE_REGISTRY_URL"
+      -e "ecr_repo_docker_config=$STACK_DIR/docker-config/config.json")
+echo "== first run: creates the repository and its lifecycle policy, logs in, tags and pushes"
+.venv/bin/ansible-playbook playbooks/site.yml "${vars[@]}" "$@"
 echo "== second run: nothing to change"
-.venv/bin/ansible-playbook playbooks/site.yml "$@"
+.venv/bin/ansible-playbook playbooks/site.yml "${vars[@]}" "$@"
+echo "== the registry holds:"
+.venv/bin/python - "$STOWAGE_REGISTRY_URL" <<'PY'
+import base64, json, sys, urllib.request
+url = sys.argv[1] + "/v2/my-ecr-repo/manifests/latest"
+req = urllib.request.Request(url, headers={
+    "Authorization": "Basic " + base64.b64encode(b"AWS:123456789012-auth-token").decode(),
+    "Accept": "application/vnd.docker.distribution.manifest.v2+json"})
+with urllib.request.urlopen(req) as r:
+    print("my-ecr-repo:latest ->", r.headers["Docker-Content-Digest"], "config", json.load(r)["config"]["digest"])
+PY

@@ -132,3 +132,15 @@ WRITE_PREFIXES = ("Create", "Put", "Set", "Delete", "Tag", "Untag", "Batch", "St
 
 def writes(operations: list[str]) -> list[str]:
     return [op for op in operations if op.startswith(WRITE_PREFIXES) and op != "BatchGetImage"]
+
+
+def build_image(dockerd: Dict[str, Any], name: str, content: str) -> str:
+    """Build a tiny image FROM scratch on the stack's Docker Engine; return its name."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        Path(directory, "content.txt").write_text(content + "\n")
+        Path(directory, "Dockerfile").write_text("FROM scratch\nCOPY content.txt /content.txt\n")
+        env = dict(os.environ, DOCKER_HOST=dockerd["env"]["DOCKER_HOST"], DOCKER_BUILDKIT="0")
+        subprocess.run(["/usr/bin/docker", "build", "-q", "-t", name, directory], env=env, check=True, capture_output=True, timeout=120)
+    return name

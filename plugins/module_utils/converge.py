@@ -44,6 +44,7 @@ def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw
             api.resolve_kms_key(want["kms_key"])  # an unknown key fails here, before the create
         kwargs, after = plan_create(want)
         if check_mode:
+            after.update(api.predicted_location(name))
             return {"changed": True, "before": {}, "after": after}
         try:
             raw = api.call("create_repository", **kwargs)["repository"]

@@ -110,6 +110,23 @@ class EcrApi:
             return None
         return json.loads(text)
 
+    def predicted_location(self, name: str) -> Dict[str, Optional[str]]:
+        """The ARN, registry id and URI a new repository will get (STS tells the account when no registry_id is given)."""
+        account = self.registry_id
+        if not account:
+            try:
+                account = self.module.client("sts", retry_decorator=retry_decorator()).get_caller_identity(aws_retry=True)["Account"]
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                return {"arn": None, "registry_id": None, "uri": None}
+        region = self.client.meta.region_name
+        partition = self.client.meta.partition
+        suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+        return {
+            "arn": "arn:%s:ecr:%s:%s:repository/%s" % (partition, region, account, name),
+            "registry_id": account,
+            "uri": "%s.dkr.ecr.%s.%s/%s" % (account, region, suffix, name),
+        }
+
     def has_images(self, name: str) -> bool:
         return bool(self.call("list_images", **self.scoped(repositoryName=name, maxResults=1)).get("imageIds"))
 

@@ -18,6 +18,7 @@ import base64
 import binascii
 import copy
 import datetime
+import fnmatch
 import hashlib
 import ipaddress
 import json
@@ -33,6 +34,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.validation import Inpu
 SIDECAR_SUFFIX = ".ecr-login.json"
 UNKNOWN = "unknown"
 LOOPBACK_NAMES = ("localhost",)
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 
 class LoginError(RuntimeError):
@@ -337,20 +339,26 @@ def _opener(url: str):
     return urllib.request.build_opener(*handlers)
 
 
-def _get(url: str, auth: str, timeout: float) -> Tuple[int, Dict[str, str]]:
-    """GET ``url`` with Basic ``auth``; (status, headers). TLS is verified for https."""
-    request = urllib.request.Request(url, headers={"Authorization": "Basic " + auth, "User-Agent": "stowage.ecr-login", "Accept": "application/json"})
+def _request(url: str, auth: str, timeout: float, accept: str = "application/json") -> Tuple[int, Dict[str, str], bytes]:
+    """GET ``url`` with Basic ``auth``; (status, headers, body). TLS is verified for https."""
+    request = urllib.request.Request(url, headers={"Authorization": "Basic " + auth, "User-Agent": "stowage.ecr", "Accept": accept})
     try:
         with _opener(url).open(request, timeout=timeout) as response:
-            return response.status, dict(response.headers.items())
+            return response.status, dict(response.headers.items()), response.read(MAX_MANIFEST_BYTES)
     except urllib.error.HTTPError as e:
         headers = dict(e.headers.items()) if e.headers else {}
         e.close()
-        return e.code, headers
+        return e.code, headers, b""
     except urllib.error.URLError as e:
         raise LoginError("could not reach %s: %s" % (url, getattr(e, "reason", e))) from None
     except (OSError, ValueError) as e:
         raise LoginError("could not reach %s: %s" % (url, e)) from None
+
+
+def _get(url: str, auth: str, timeout: float) -> Tuple[int, Dict[str, str]]:
+    """GET ``url`` with Basic ``auth``; (status, headers)."""
+    status, headers, _body = _request(url, auth, timeout)
+    return status, headers
 
 
 def parse_challenge(header: str) -> Tuple[str, Dict[str, str]]:
@@ -427,3 +435,72 @@ def login_view(key: str, auth: Optional[str], known: Optional[Dict[str, Any]]) -
     if known and known.get("fingerprint") == fingerprint(auth):
         expires = known.get("expires_at")
     return {"username": decoded[0] if decoded else None, "expires_at": expires or UNKNOWN}
+
+
+# what a tag holds -------------------------------------------------------------------------------
+
+# every manifest kind a registry may hold under a tag: single images first, then indexes
+MANIFEST_TYPES = (
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.index.v1+json",
+)
+INDEX_TYPES = MANIFEST_TYPES[2:]
+
+
+def read_tag(base_url: str, repository: str, tag: str, auth: str, registry: str, timeout: float = 30) -> Dict[str, Any]:
+    """What ``tag`` holds in the registry (HTTP API v2): its manifest digest and config digest.
+
+    The config digest of a single-image manifest is the local image id of the same image, so
+    comparing the two tells whether a push would change the tag. ``exists`` is False on a 404.
+    """
+    url = "%s/v2/%s/manifests/%s" % (base_url.rstrip("/"), repository, urllib.parse.quote(tag, safe=""))
+    status, headers, body = _request(url, auth, timeout, accept=", ".join(MANIFEST_TYPES))
+    result: Dict[str, Any] = {"tag": tag, "exists": False, "digest": None, "config_digest": None, "media_type": None}
+    if status == 404:
+        return result
+    if status in (401, 403):
+        raise LoginError("registry %s refused to show %s:%s (HTTP %d); log in first (stowage.ecr.ecr_login)" % (registry, repository, tag, status))
+    if status != 200:
+        raise LoginError("registry %s answered HTTP %d for %s:%s" % (registry, status, repository, tag))
+    try:
+        manifest = json.loads(body.decode("utf-8"))
+    except ValueError:
+        raise LoginError("registry %s sent a manifest for %s:%s that is not JSON" % (registry, repository, tag)) from None
+    media_type = manifest.get("mediaType") or _header(headers, "content-type").split(";")[0].strip()
+    result.update(
+        exists=True,
+        digest=_header(headers, "docker-content-digest") or "sha256:" + hashlib.sha256(body).hexdigest(),
+        media_type=media_type,
+        config_digest=None if media_type in INDEX_TYPES else (manifest.get("config") or {}).get("digest"),
+    )
+    return result
+
+
+def tag_is_immutable(tag: str, mutability: str, filters: Any) -> bool:
+    """Whether ECR refuses to move ``tag`` in a repository with this image tag mutability."""
+    matches = any(fnmatch.fnmatchcase(tag, pattern) for pattern in filters or [])
+    if mutability == "IMMUTABLE":
+        return True
+    if mutability == "IMMUTABLE_WITH_EXCLUSION":
+        return not matches
+    if mutability == "MUTABLE_WITH_EXCLUSION":
+        return matches
+    return False
+
+
+def push_plan(image_id: str, held: Any, mutability: str = "MUTABLE", filters: Any = None) -> Dict[str, Any]:
+    """Which tags a push would change, and which of those the repository would refuse.
+
+    ``held`` is a list of read_tag results. A tag that holds the image already needs no push;
+    one that holds another image in an immutable repository is a conflict.
+    """
+    to_push, conflicts = [], []
+    for entry in held:
+        if entry["exists"] and entry["config_digest"] == image_id:
+            continue
+        to_push.append(entry["tag"])
+        if entry["exists"] and tag_is_immutable(entry["tag"], mutability, filters):
+            conflicts.append(entry["tag"])
+    return {"to_push": to_push, "conflicts": conflicts}

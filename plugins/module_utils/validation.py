@@ -20,6 +20,8 @@ REPOSITORY_NAME_MAX = 256
 REGISTRY_ID_RE = re.compile(r"[0-9]{12}")
 EXCLUSION_FILTER_RE = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
 EXCLUSION_FILTERS_MAX = 5
+# a docker tag: what `docker tag` accepts (ECR itself takes up to 300 characters)
+IMAGE_TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAGS_MAX = 50
@@ -68,6 +70,16 @@ def check_exclusion_filters(filters: list[Any] | None, option: str = "image_tag_
             )
     if len(set(filters)) != len(filters):
         raise InputError("%s: the same filter is listed twice" % option)
+
+
+def check_image_tags(tags: Any, option: str = "tags") -> None:
+    if not isinstance(tags, list) or not tags:
+        raise InputError("%s: give a list of one or more image tags" % option)
+    for tag in tags:
+        if not isinstance(tag, str) or not IMAGE_TAG_RE.fullmatch(tag):
+            raise InputError(
+                "%s: %r is not an image tag; a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'" % (option, _short(tag))
+            )
 
 
 def check_tag_mutability(mutability: str | None, filters: list[str] | None) -> None:

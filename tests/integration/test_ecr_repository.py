@@ -96,6 +96,8 @@ def test_create_with_every_setting(moto, tmp_path):
 
     out = play["real"]["repository"]
     assert out["uri"] == repo["repositoryUri"] and out["arn"] == repo["repositoryArn"]
+    # check mode foretold where the repository would be
+    assert (check["repository"]["uri"], check["repository"]["arn"], check["repository"]["registry_id"]) == (out["uri"], out["arn"], "123456789012")
     assert out["registry_id"] == "123456789012" and out["created_at"]
     assert out["tags"] == {"team": "platform", "cost-centre": "42"}
     assert out["policy"] == PULL_POLICY

@@ -1,0 +1,210 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_image_tag_info
+short_description: What tags of an ECR repository hold, and which a push of a local image would change
+version_added: 0.1.0
+description:
+  - Reads, over the registry HTTP API v2 with the login that M(stowage.ecr.ecr_login) stored in the Docker
+    client config, the manifest each tag holds in an ECR repository.
+  - With O(image_id), compares each tag's config digest with the local image id (they are equal for the
+    same image) and returns the tags a push would change, and those the repository's tag mutability would
+    refuse, so that nothing is pushed when everything is in place and a push that would fail halfway is
+    stopped before it starts.
+  - Only reads. The registry credentials come from the config file, never from task arguments.
+author:
+  - stowage.ecr contributors (@stowage)
+options:
+  repository:
+    description:
+      - The repository name.
+    type: str
+    required: true
+  tags:
+    description:
+      - The tags to read.
+    type: list
+    elements: str
+    required: true
+  image_id:
+    description:
+      - The local image id (C(docker image inspect --format '{{.Id}}')), V(sha256:...), to compare with.
+    type: str
+  registry_id:
+    description:
+      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
+    type: str
+  registry_url:
+    description:
+      - The registry address, as given to M(stowage.ecr.ecr_login) (V(https://HOST[:PORT]), or V(http://) for
+        a loopback host). Defaults to the host of the repository URI.
+    type: str
+  config_path:
+    description:
+      - The Docker client config that holds the login. Defaults to C($DOCKER_CONFIG/config.json), else
+        C(~/.docker/config.json).
+    type: path
+attributes:
+  check_mode:
+    support: full
+    description: >-
+      Only reads. In check mode, a repository or a login that does not exist yet (because the same play
+      would make it) reads as tags that hold nothing.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Local image id
+  community.docker.docker_image_info:
+    name: app:build
+  register: local
+
+- name: Which tags would move
+  stowage.ecr.ecr_image_tag_info:
+    repository: my-ecr-repo
+    tags: [latest, "1.4.2"]
+    image_id: "{{ local.images[0].Id }}"
+  register: plan
+
+- name: Stop before pushing into an immutable tag that holds another image
+  ansible.builtin.assert:
+    that: plan.conflicts | length == 0
+"""
+
+RETURN = r"""
+registry:
+  description: The registry host (and port) read from.
+  returned: always
+  type: str
+  sample: 123456789012.dkr.ecr.ap-south-1.amazonaws.com
+image_tag_mutability:
+  description: The repository's image tag mutability (null when the repository does not exist yet).
+  returned: always
+  type: str
+  sample: IMMUTABLE
+tags:
+  description: What each tag holds.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    tag:
+      description: The tag.
+      type: str
+    exists:
+      description: Whether the tag exists.
+      type: bool
+    digest:
+      description: The manifest digest the tag points to.
+      type: str
+      sample: sha256:4f9a...
+    config_digest:
+      description: The image config digest, equal to the local image id of the same image (null for a multi-platform index).
+      type: str
+    media_type:
+      description: The manifest's media type.
+      type: str
+to_push:
+  description: With O(image_id), the tags that do not hold that image yet.
+  returned: always
+  type: list
+  elements: str
+conflicts:
+  description: With O(image_id), the tags of O(to_push) that hold another image and that the repository's tag mutability forbids to move.
+  returned: always
+  type: list
+  elements: str
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.registry import (
+    LoginError,
+    default_config_path,
+    entry_key,
+    load_json_object,
+    parse_registry_url,
+    push_plan,
+    read_tag,
+    registry_base_url,
+    stored_auth,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+    InputError,
+    check_registry_id,
+    check_repository_name,
+    check_image_tags,
+)
+
+
+def main():
+    argument_spec = dict(
+        repository=dict(type="str", required=True),
+        tags=dict(type="list", elements="str", required=True),
+        image_id=dict(type="str"),
+        registry_id=dict(type="str"),
+        registry_url=dict(type="str"),
+        config_path=dict(type="path"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    name = params["repository"]
+    result = {"changed": False, "registry": None, "image_tag_mutability": None, "tags": [], "to_push": [], "conflicts": []}
+    try:
+        check_repository_name(name, option="repository")
+        check_registry_id(params["registry_id"])
+        check_image_tags(params["tags"])
+        if params["registry_url"]:
+            parse_registry_url(params["registry_url"])
+        if params["image_id"] is not None and not params["image_id"].startswith("sha256:"):
+            raise InputError("image_id: %r is not an image id; give the local id, sha256:<64 hex digits>" % params["image_id"])
+
+        api = EcrApi(module, registry_id=params["registry_id"])
+        raw = api.describe(name)
+        nothing = [{"tag": tag, "exists": False, "digest": None, "config_digest": None, "media_type": None} for tag in params["tags"]]
+        if raw is None:
+            if not module.check_mode:
+                raise InputError("repository: %s does not exist; create it first (stowage.ecr.ecr_repository)" % name)
+            held = nothing
+        else:
+            result["image_tag_mutability"] = raw.get("imageTagMutability", "MUTABLE")
+            proxy = "https://" + raw["repositoryUri"].split("/", 1)[0]
+            key = entry_key(proxy, params["registry_url"])
+            result["registry"] = key
+            config_path = params["config_path"] or default_config_path()
+            auth = stored_auth(load_json_object(config_path, "config_path: the Docker client config")[0], key)
+            if auth is None:
+                if not module.check_mode:
+                    raise InputError("config_path: %s holds no login for %s; log in first (stowage.ecr.ecr_login)" % (config_path, key))
+                module.warn("No login for %s in %s yet; in check mode its tags read as holding nothing." % (key, config_path))
+                held = nothing
+            else:
+                module.no_log_values.add(auth)
+                base = registry_base_url(proxy, params["registry_url"])
+                held = api.parallel(lambda tag: read_tag(base, name, tag, auth, key), params["tags"])
+        result["tags"] = held
+        if params["image_id"]:
+            filters = [f.get("filter") for f in (raw or {}).get("imageTagMutabilityExclusionFilters") or []]
+            result.update(push_plan(params["image_id"], held, result["image_tag_mutability"] or "MUTABLE", filters))
+    except (InputError, LoginError) as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused a call for repository %s" % name)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

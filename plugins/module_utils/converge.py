@@ -20,23 +20,90 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import normalise_policy, policies_equal, policy_text
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
+    compile_rules,
+    normalise_policy,
+    parse_policy,
+    policies_equal,
+    policy_text,
+    validate_policy,
+)
 from ansible_collections.stowage.ecr.plugins.module_utils.repository import (
     encryption_conflict,
     plan_create,
     plan_update,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS, InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+    MANAGED_KMS_ALIAS,
+    InputError,
+    check_encryption,
+    check_exclusion_filters,
+    check_registry_id,
+    check_repository_name,
+    check_tag_mutability,
+    normalise_tags,
+    parse_repository_policy,
+)
 
 
-def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw: dict[str, Any] | None = None, described: bool = False) -> dict[str, Any]:
+def repository_want(params: dict[str, Any], where: str = "") -> dict[str, Any]:
+    """A repository's requested settings, checked and normalised; raises InputError before any call.
+
+    ``where`` prefixes the messages (``repositories[team/app]: ``) when the settings are one
+    item of a list.
+    """
+    try:
+        check_repository_name(params["name"])
+        check_registry_id(params.get("registry_id"))
+        want = dict(params)
+        if params.get("state", "present") == "absent":
+            return want
+        check_exclusion_filters(params.get("image_tag_mutability_exclusion_filters"))
+        check_tag_mutability(params.get("image_tag_mutability"), params.get("image_tag_mutability_exclusion_filters"))
+        check_encryption(params.get("encryption_type"), params.get("kms_key"))
+        want["tags"] = normalise_tags(params.get("tags"))
+        want["policy"] = parse_repository_policy(params.get("policy"))
+        if want["policy"] is not None and params.get("purge_policy"):
+            raise InputError("policy, purge_policy: give a policy to set, or purge_policy: true to delete it, not both")
+    except InputError as e:
+        raise InputError(where + str(e)) from None
+    return want
+
+
+def lifecycle_want(rules: Any, policy: Any, rules_option: str = "rules", policy_option: str = "policy") -> dict[str, Any]:
+    """The lifecycle policy document of typed ``rules`` or an AWS JSON ``policy``, validated; raises PolicyError."""
+    if rules is not None:
+        return compile_rules(rules, option=rules_option)
+    document = parse_policy(policy, option=policy_option)
+    validate_policy(document, option=policy_option)
+    return document
+
+
+def converge_repository(
+    api: EcrApi,
+    want: dict[str, Any],
+    check_mode: bool,
+    raw: dict[str, Any] | None = None,
+    described: bool = False,
+    read_unmanaged: bool = True,
+    _retried: bool = False,
+) -> dict[str, Any]:
     """Converge one repository; ``want`` holds the module's options (None: leave as is).
+
+    ``raw`` is the repository's DescribeRepositories entry when ``described`` (None: there is
+    none), so that many repositories can be described in batches first. With
+    ``read_unmanaged`` false, tags and the repository policy are only read when ``want``
+    manages them, and left out of the result otherwise.
 
     Returns changed, before and after (the repository's snake_case view).
     """
     name = want["name"]
     if not described:
         raw = api.describe(name)
+    aspects = {
+        "tags": read_unmanaged or want.get("tags") is not None,
+        "policy": read_unmanaged or want.get("policy") is not None or bool(want.get("purge_policy")),
+    }
     if want.get("state", "present") == "absent":
         return _remove(api, want, raw, check_mode)
     if raw is None:
@@ -49,8 +116,10 @@ def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw
         try:
             raw = api.call("create_repository", **kwargs)["repository"]
         except is_boto3_error_code("RepositoryAlreadyExistsException"):
+            if _retried:
+                raise
             # created meanwhile by another run: converge it like any existing one
-            return converge_repository(api, want, check_mode)
+            return converge_repository(api, want, check_mode, read_unmanaged=read_unmanaged, _retried=True)
         if want.get("policy") is not None:
             try:
                 api.write("set_repository_policy", name, policy=want["policy"])
@@ -58,9 +127,9 @@ def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw
                 # leave nothing half-made: the new repository is empty, take it away again
                 api.call("delete_repository", **api.scoped(repositoryName=name))
                 raise
-        return {"changed": True, "before": {}, "after": api.full(raw)}
+        return {"changed": True, "before": {}, "after": api.full(raw, **aspects)}
 
-    current = api.full(raw, tags=True, policy=True)
+    current = api.full(raw, **aspects)
     conflict = encryption_conflict(current, want, resolve=api.resolve_kms_key)
     if conflict:
         raise InputError(
@@ -76,7 +145,7 @@ def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw
     for operation, kwargs in calls:
         api.write(operation, name, arn=current["arn"], **kwargs)
     fresh = api.describe(name) or raw
-    return {"changed": True, "before": current, "after": api.full(fresh)}
+    return {"changed": True, "before": current, "after": api.full(fresh, **aspects)}
 
 
 def _remove(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:

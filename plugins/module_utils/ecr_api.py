@@ -34,8 +34,9 @@ def retry_decorator():
 class EcrApi:
     """ECR calls for one registry. ``module`` is an AnsibleAWSModule."""
 
-    def __init__(self, module, registry_id: str | None = None):
+    def __init__(self, module, registry_id: str | None = None, workers: int = WORKERS):
         self.module = module
+        self.workers = workers
         self.client = module.client("ecr", retry_decorator=retry_decorator())
         self.registry_id = registry_id
         self._kms = None
@@ -110,7 +111,7 @@ class EcrApi:
             return None
         return json.loads(text)
 
-    def predicted_location(self, name: str) -> Dict[str, Optional[str]]:
+    def predicted_location(self, name: str) -> dict[str, str | None]:
         """The ARN, registry id and URI a new repository will get (STS tells the account when no registry_id is given)."""
         account = self.registry_id
         if not account:
@@ -131,12 +132,16 @@ class EcrApi:
         return bool(self.call("list_images", **self.scoped(repositoryName=name, maxResults=1)).get("imageIds"))
 
     def full(self, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:
-        """The snake_case view of a repository with the aspects asked for read."""
+        """The snake_case view of a repository with the aspects asked for read (the others left out)."""
         repo = format_repository(
             raw,
             tags=self.tags(raw["repositoryArn"]) if tags else None,
             policy=self.repository_policy(raw["repositoryName"]) if policy else None,
         )
+        if not tags:
+            del repo["tags"]
+        if not policy:
+            del repo["policy"]
         if lifecycle:
             repo["lifecycle_policy"] = self.lifecycle_policy(raw["repositoryName"])
         return repo
@@ -170,10 +175,9 @@ class EcrApi:
             kwargs = {"policyText": json.dumps(kwargs.pop("policy"), sort_keys=True)}
         return self.call(operation, **self.scoped(repositoryName=name, **kwargs))
 
-    @staticmethod
-    def parallel(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    def parallel(self, func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         """``func`` over ``items`` on a few threads (boto3 clients are thread-safe), in order."""
-        if len(items) <= 1:
+        if len(items) <= 1 or self.workers <= 1:
             return [func(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
             return list(pool.map(func, items))

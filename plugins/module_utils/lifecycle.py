@@ -17,7 +17,7 @@ Three forms of a policy appear here:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Collection, Iterable
 
 POLICY_TEXT_MIN = 100
 POLICY_TEXT_MAX = 30720
@@ -65,6 +65,22 @@ SNAKE_NAMES = {
 }
 
 
+# The argument spec of one typed rule, shared by the modules that take ``rules``.
+RULE_OPTIONS = dict(
+    priority=dict(type="int", required=True),
+    description=dict(type="str"),
+    tag_status=dict(type="str", required=True),
+    tag_prefixes=dict(type="list", elements="str"),
+    tag_patterns=dict(type="list", elements="str"),
+    count_type=dict(type="str", required=True),
+    count_number=dict(type="int", required=True),
+    count_unit=dict(type="str"),
+    storage_class=dict(type="str"),
+    action=dict(type="str", default="expire"),
+    target_storage_class=dict(type="str"),
+)
+
+
 class PolicyError(ValueError):
     """A lifecycle policy that ECR would refuse (or that cannot be read)."""
 
@@ -82,21 +98,21 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _choices(values) -> str:
+def _choices(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
 class _Reporter:
     """Builds error messages in the words of the option the user wrote."""
 
-    def __init__(self, option: str):
+    def __init__(self, option: str, snake: bool):
         self.option = option
-        self.snake = option == "rules"
+        self.snake = snake
 
     def name(self, aws_field: str) -> str:
         return SNAKE_NAMES.get(aws_field, aws_field) if self.snake else aws_field
 
-    def value(self, aws_value: str) -> str:
+    def value(self, aws_value: Any) -> Any:
         if self.snake:
             for snake, camel in COUNT_TYPES.items():
                 if camel == aws_value:
@@ -130,18 +146,18 @@ def parse_policy(value: Any, option: str = "policy") -> dict[str, Any]:
     raise PolicyError('%s: expected a lifecycle policy document, a dict like {"rules": [...]}, got %s' % (option, type(value).__name__))
 
 
-def compile_rules(rules: list[dict[str, Any]]) -> dict[str, Any]:
+def compile_rules(rules: list[dict[str, Any]], option: str = "rules") -> dict[str, Any]:
     """Turn the typed ``rules`` option into the AWS lifecycle policy document, then validate it.
 
     Raises PolicyError naming the rule's priority, the field and what is accepted.
     """
-    report = _Reporter("rules")
+    report = _Reporter(option, snake=True)
     if not isinstance(rules, list) or not rules:
-        raise PolicyError("rules: give at least one rule (a list of dicts with priority, tag_status, count_type and count_number)")
+        raise PolicyError("%s: give at least one rule (a list of dicts with priority, tag_status, count_type and count_number)" % option)
     compiled = []
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict):
-            raise PolicyError("rules: rule number %d is a %s; each rule must be a dict" % (index + 1, type(rule).__name__))
+            raise PolicyError("%s: rule number %d is a %s; each rule must be a dict" % (option, index + 1, type(rule).__name__))
         aws_rule = {"rulePriority": rule.get("priority")}
         where = {"rulePriority": rule.get("priority")}
         if rule.get("description") is not None:
@@ -181,17 +197,17 @@ def compile_rules(rules: list[dict[str, Any]]) -> dict[str, Any]:
         aws_rule["action"] = action
         compiled.append(aws_rule)
     policy = {"rules": compiled}
-    validate_policy(policy, option="rules")
+    validate_policy(policy, option=option, snake=True)
     return policy
 
 
-def validate_policy(policy: Any, option: str = "policy") -> None:
+def validate_policy(policy: Any, option: str = "policy", snake: bool = False) -> None:
     """Check a lifecycle policy document against every rule ECR enforces.
 
-    ``option`` is the name of the module option the policy came from; with ``rules`` the
-    messages use the typed rules' snake_case field names.
+    ``option`` is the name of the module option the policy came from; with ``snake`` (the
+    policy was compiled from typed rules) the messages use the rules' snake_case field names.
     """
-    report = _Reporter(option)
+    report = _Reporter(option, snake)
     if not isinstance(policy, dict):
         raise PolicyError('%s: expected a dict like {"rules": [...]}, got %s' % (option, type(policy).__name__))
     unknown = sorted(set(policy) - {"rules"})
@@ -259,7 +275,7 @@ def validate_policy(policy: Any, option: str = "policy") -> None:
         raise PolicyError("%s: the policy is %d characters as JSON; ECR accepts at most %d" % (option, len(text), POLICY_TEXT_MAX))
 
 
-def _check_keys(report: _Reporter, index: int, rule: dict[str, Any], block: dict[str, Any], allowed, what: str) -> None:
+def _check_keys(report: _Reporter, index: int, rule: dict[str, Any], block: dict[str, Any], allowed: Collection[str], what: str) -> None:
     unknown = sorted(set(block) - set(allowed))
     if unknown:
         raise report.fail(index, rule, "unknown key(s) %s in %s; accepted: %s" % (", ".join(unknown), what, ", ".join(report.name(k) for k in allowed)))

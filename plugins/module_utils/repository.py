@@ -8,7 +8,7 @@ the requested settings. Pure functions: the API calls live in ``ecr_api``.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
@@ -64,10 +64,12 @@ def exclusion_filters(values: list[str]) -> list[dict[str, str]]:
 
 
 def is_key_arn(value: str | None) -> bool:
-    return bool(value) and value.startswith("arn:") and ":key/" in value
+    if not value:
+        return False
+    return value.startswith("arn:") and ":key/" in value
 
 
-def encryption_conflict(current: dict[str, Any], want: dict[str, Any], resolve=None) -> str | None:
+def encryption_conflict(current: dict[str, Any], want: dict[str, Any], resolve: Callable[[str | None], str | None] | None = None) -> str | None:
     """Why the requested encryption differs from the repository's, or None when it matches.
 
     ``resolve`` turns a KMS alias, key id or ARN into the key ARN (KMS DescribeKey); it is

@@ -144,9 +144,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry import (
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
+    check_image_tags,
     check_registry_id,
     check_repository_name,
-    check_image_tags,
 )
 
 

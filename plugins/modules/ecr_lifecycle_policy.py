@@ -193,32 +193,13 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_lifecycle
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_lifecycle, lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
-    PolicyError,
-    compile_rules,
-    parse_policy,
-    validate_policy,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
     check_registry_id,
     check_repository_name,
-)
-
-RULE_OPTIONS = dict(
-    priority=dict(type="int", required=True),
-    description=dict(type="str"),
-    tag_status=dict(type="str", required=True),
-    tag_prefixes=dict(type="list", elements="str"),
-    tag_patterns=dict(type="list", elements="str"),
-    count_type=dict(type="str", required=True),
-    count_number=dict(type="int", required=True),
-    count_unit=dict(type="str"),
-    storage_class=dict(type="str"),
-    action=dict(type="str", default="expire"),
-    target_storage_class=dict(type="str"),
 )
 
 
@@ -228,11 +209,7 @@ def desired_policy(params):
     check_registry_id(params["registry_id"])
     if params["state"] == "absent":
         return None
-    if params["rules"] is not None:
-        return compile_rules(params["rules"])
-    policy = parse_policy(params["policy"])
-    validate_policy(policy, option="policy")
-    return policy
+    return lifecycle_want(params["rules"], params["policy"])
 
 
 def main():

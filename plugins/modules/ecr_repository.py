@@ -223,37 +223,13 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository, repository_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     ENCRYPTION_TYPES,
     IMAGE_TAG_MUTABILITIES,
     InputError,
-    check_encryption,
-    check_exclusion_filters,
-    check_registry_id,
-    check_repository_name,
-    check_tag_mutability,
-    normalise_tags,
-    parse_repository_policy,
 )
-
-
-def desired_state(params):
-    """The task's options, checked and normalised; raises InputError before any call."""
-    check_repository_name(params["name"])
-    check_registry_id(params["registry_id"])
-    want = dict(params)
-    if params["state"] == "absent":
-        return want
-    check_exclusion_filters(params["image_tag_mutability_exclusion_filters"])
-    check_tag_mutability(params["image_tag_mutability"], params["image_tag_mutability_exclusion_filters"])
-    check_encryption(params["encryption_type"], params["kms_key"])
-    want["tags"] = normalise_tags(params["tags"])
-    want["policy"] = parse_repository_policy(params["policy"])
-    if want["policy"] is not None and params["purge_policy"]:
-        raise InputError("policy, purge_policy: give a policy to set, or purge_policy: true to delete it, not both")
-    return want
 
 
 def main():
@@ -274,7 +250,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
-        want = desired_state(module.params)
+        want = repository_want(module.params)
         api = EcrApi(module, registry_id=module.params["registry_id"])
         result = converge_repository(api, want, module.check_mode)
     except InputError as e:

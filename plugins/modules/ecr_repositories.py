@@ -1,0 +1,344 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_repositories
+short_description: Converge many Amazon ECR repositories and their lifecycle policies in one task
+version_added: 0.1.0
+description:
+  - Brings a list of ECR repositories (settings, resource tags, repository policy and lifecycle policy)
+    to the requested state in one module run, with concurrent API calls; for fleets of hundreds of
+    repositories, where one task per repository would start hundreds of module processes.
+  - Each repository behaves as with M(stowage.ecr.ecr_repository) and M(stowage.ecr.ecr_lifecycle_policy)
+    (the same code does the work). A setting left out is left as it is, a second run reports no change,
+    encryption is checked and never changed, check and diff mode are full.
+  - Repositories are described 100 to a call; on a run that changes nothing, the only other reads are one
+    per aspect the task manages (the lifecycle policy; tags and the repository policy only when given).
+  - Every item is checked before any call; one bad item fails the task before anything is written.
+    A repository that fails later (for example a KMS key that differs) is reported in RV(repositories)
+    and fails the task, while the others are still converged.
+author:
+  - stowage.ecr contributors (@stowage)
+options:
+  repositories:
+    description:
+      - The repositories. Each item takes the options of M(stowage.ecr.ecr_repository), plus
+        O(repositories[].lifecycle_rules) or O(repositories[].lifecycle_policy).
+      - A setting an item leaves out (or sets to null) is taken from O(defaults); when neither gives it,
+        the repository's setting is left as it is.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: The repository name.
+        type: str
+        required: true
+      state:
+        description: V(present) or V(absent).
+        type: str
+        choices: [present, absent]
+      image_tag_mutability:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: str
+        choices: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]
+      image_tag_mutability_exclusion_filters:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: list
+        elements: str
+      scan_on_push:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: bool
+      encryption_type:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: str
+        choices: [AES256, KMS, KMS_DSSE]
+      kms_key:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: str
+      tags:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: dict
+      purge_tags:
+        description: As in M(stowage.ecr.ecr_repository) (default V(true)).
+        type: bool
+      policy:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: json
+      purge_policy:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: bool
+      force_delete:
+        description: As in M(stowage.ecr.ecr_repository).
+        type: bool
+      lifecycle_rules:
+        description:
+          - The typed lifecycle rules of M(stowage.ecr.ecr_lifecycle_policy). An empty list deletes the
+            lifecycle policy; left out (and not in O(defaults)), the lifecycle policy is not touched.
+        type: list
+        elements: dict
+      lifecycle_policy:
+        description:
+          - The lifecycle policy as AWS JSON, instead of O(repositories[].lifecycle_rules).
+        type: json
+  defaults:
+    description:
+      - Settings for every item that does not give its own, with the same keys as an item (but V(name)).
+    type: dict
+    default: {}
+    suboptions:
+      state:
+        description: As O(repositories[].state).
+        type: str
+        choices: [present, absent]
+      image_tag_mutability:
+        description: As O(repositories[].image_tag_mutability).
+        type: str
+        choices: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]
+      image_tag_mutability_exclusion_filters:
+        description: As O(repositories[].image_tag_mutability_exclusion_filters).
+        type: list
+        elements: str
+      scan_on_push:
+        description: As O(repositories[].scan_on_push).
+        type: bool
+      encryption_type:
+        description: As O(repositories[].encryption_type).
+        type: str
+        choices: [AES256, KMS, KMS_DSSE]
+      kms_key:
+        description: As O(repositories[].kms_key).
+        type: str
+      tags:
+        description: As O(repositories[].tags).
+        type: dict
+      purge_tags:
+        description: As O(repositories[].purge_tags).
+        type: bool
+      policy:
+        description: As O(repositories[].policy).
+        type: json
+      purge_policy:
+        description: As O(repositories[].purge_policy).
+        type: bool
+      force_delete:
+        description: As O(repositories[].force_delete).
+        type: bool
+      lifecycle_rules:
+        description: As O(repositories[].lifecycle_rules).
+        type: list
+        elements: dict
+      lifecycle_policy:
+        description: As O(repositories[].lifecycle_policy).
+        type: json
+  registry_id:
+    description:
+      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
+    type: str
+  concurrency:
+    description:
+      - How many repositories are worked on at once. AWS throttling is retried with backoff.
+    type: int
+    default: 8
+attributes:
+  check_mode:
+    support: full
+    description: Reads and compares, writes nothing.
+  diff_mode:
+    support: full
+    description: One before/after entry for each repository that changes.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Every service's repository, the same cleanup policy for all
+  stowage.ecr.ecr_repositories:
+    defaults:
+      scan_on_push: true
+      encryption_type: AES256
+      lifecycle_rules:
+        - priority: 1
+          description: Expire untagged images older than 30 days
+          tag_status: untagged
+          count_type: since_image_pushed
+          count_number: 30
+    repositories:
+      - name: shop/cart
+      - name: shop/checkout
+        tags: {team: payments}
+      - name: shop/legacy
+        state: absent
+        force_delete: true
+
+- name: Names from a list
+  stowage.ecr.ecr_repositories:
+    defaults:
+      image_tag_mutability: IMMUTABLE
+    repositories: "{{ services | map('community.general.dict_kv', 'name') | list }}"
+"""
+
+RETURN = r"""
+repositories:
+  description: One entry for each item, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The repository name.
+      type: str
+    changed:
+      description: Whether this repository (or its lifecycle policy) changed.
+      type: bool
+    failed:
+      description: Whether this repository failed; RV(repositories[].msg) says why.
+      type: bool
+    msg:
+      description: Why it failed.
+      type: str
+      returned: when failed
+    repository:
+      description:
+        - The repository after the task, as M(stowage.ecr.ecr_repository) returns it, with tags and policy only
+          when the item manages them. Empty for an absent repository.
+      type: dict
+    lifecycle_policy:
+      description: The lifecycle policy after the task, when the item manages it (null when it has none).
+      type: dict
+      returned: when the item manages the lifecycle policy
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
+    converge_lifecycle,
+    converge_repository,
+    lifecycle_want,
+    repository_want,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+    ENCRYPTION_TYPES,
+    IMAGE_TAG_MUTABILITIES,
+    InputError,
+    check_registry_id,
+)
+
+SETTINGS = dict(
+    state=dict(type="str", choices=["present", "absent"]),
+    image_tag_mutability=dict(type="str", choices=list(IMAGE_TAG_MUTABILITIES)),
+    image_tag_mutability_exclusion_filters=dict(type="list", elements="str"),
+    scan_on_push=dict(type="bool"),
+    encryption_type=dict(type="str", choices=list(ENCRYPTION_TYPES)),
+    kms_key=dict(type="str", no_log=False),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool"),
+    policy=dict(type="json"),
+    purge_policy=dict(type="bool"),
+    force_delete=dict(type="bool"),
+    lifecycle_rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+    lifecycle_policy=dict(type="json"),
+)
+BUILTIN = {"state": "present", "purge_tags": True, "purge_policy": False, "force_delete": False}
+
+
+def plan(items, defaults, registry_id):
+    """Each item merged over the defaults and checked; raises InputError/PolicyError before any call."""
+    seen = set()
+    wants = []
+    for index, item in enumerate(items):
+        where = "repositories[%s]: " % (item.get("name") or index)
+        merged = dict(BUILTIN)
+        merged.update({k: v for k, v in defaults.items() if v is not None})
+        merged.update({k: v for k, v in item.items() if v is not None})
+        merged["registry_id"] = registry_id
+        if merged["name"] in seen:
+            raise InputError("%snames the same repository as an earlier item; give each repository once" % where)
+        seen.add(merged["name"])
+        want = repository_want(merged, where=where)
+        rules, document = merged.pop("lifecycle_rules", None), merged.pop("lifecycle_policy", None)
+        if rules is not None and document is not None:
+            raise InputError("%slifecycle_rules, lifecycle_policy: give one of them, not both" % where)
+        want["lifecycle"] = "leave"
+        if want["state"] == "present" and (rules is not None or document is not None):
+            if rules == []:
+                want["lifecycle"] = None
+            else:
+                want["lifecycle"] = lifecycle_want(rules, document, rules_option=where + "lifecycle_rules", policy_option=where + "lifecycle_policy")
+        wants.append(want)
+    return wants
+
+
+def converge_one(api, want, raw, check_mode):
+    result = {"name": want["name"], "changed": False, "failed": False}
+    try:
+        repo = converge_repository(api, want, check_mode, raw=raw, described=True, read_unmanaged=False)
+        result["changed"] = repo["changed"]
+        result["repository"] = repo["after"]
+        before, after = {"repository": repo["before"]}, {"repository": repo["after"]}
+        if want["lifecycle"] != "leave":
+            lifecycle = converge_lifecycle(api, want["name"], want["lifecycle"], check_mode)
+            result["changed"] = result["changed"] or lifecycle["changed"]
+            result["lifecycle_policy"] = lifecycle["after"]
+            before["lifecycle_policy"], after["lifecycle_policy"] = lifecycle["before"], lifecycle["after"]
+        if result["changed"]:
+            result["diff"] = {"before_header": want["name"], "after_header": want["name"], "before": before, "after": after}
+    except (InputError, PolicyError) as e:
+        result.update(failed=True, msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        code = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
+        result.update(failed=True, msg="ECR refused a call for repository %s: %s (%s)" % (want["name"], e, code))
+    return result
+
+
+def main():
+    argument_spec = dict(
+        repositories=dict(type="list", elements="dict", required=True, options=dict(name=dict(type="str", required=True), **SETTINGS)),
+        defaults=dict(type="dict", default={}, options=SETTINGS),
+        registry_id=dict(type="str"),
+        concurrency=dict(type="int", default=8),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    try:
+        check_registry_id(params["registry_id"])
+        if params["concurrency"] < 1:
+            raise InputError("concurrency: %d is not accepted; give 1 or more" % params["concurrency"])
+        wants = plan(params["repositories"], params["defaults"], params["registry_id"])
+    except (InputError, PolicyError) as e:
+        module.fail_json(msg=str(e))
+
+    api = EcrApi(module, registry_id=params["registry_id"], workers=params["concurrency"])
+    try:
+        found = api.describe_many([want["name"] for want in wants])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused to describe the repositories")
+    results = api.parallel(lambda want: converge_one(api, want, found.get(want["name"]), module.check_mode), wants)
+
+    diffs = [result.pop("diff") for result in results if "diff" in result]
+    output = {"changed": any(r["changed"] for r in results), "repositories": results}
+    if module._diff:
+        output["diff"] = diffs
+    failed = [r for r in results if r["failed"]]
+    if failed:
+        module.fail_json(
+            msg="%d of %d repositories failed: %s" % (len(failed), len(results), "; ".join("%s: %s" % (r["name"], r["msg"]) for r in failed[:5])),
+            **output,
+        )
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

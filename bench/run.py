@@ -1,0 +1,286 @@
+"""Side-by-side benchmark of stowage.ecr, community.aws ecs_ecr and Terraform against a moto server.
+
+    .venv/bin/python bench/run.py [--sizes 1,50,500] [--ecs-max 50] [--no-terraform] [--no-push]
+
+For each size N it starts from an empty moto, creates N repositories with the seed's settings
+(scan on push, AES256, the 30-day untagged lifecycle rule), then runs the same again (a no-op) and
+counts the API calls of the no-op with moto's request recorder. It prints one table of wall times,
+ratios and calls per repository. With the local stack's registry and Docker Engine it also times
+the push: a 50 MB image pushed by the role against `docker push` alone, and a re-run that has
+nothing to push against a run without the push step. Figures only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import stack  # noqa: E402
+
+VENV_BIN = ROOT / ".venv" / "bin"
+REGION = stack.REGION
+
+
+class Moto:
+    def __init__(self, record):
+        self.record = record
+        self.url = record["url"]
+
+    def _post(self, path):
+        urllib.request.urlopen(urllib.request.Request(self.url + path, data=b"", method="POST"), timeout=30).read()
+
+    def reset(self):
+        self._post("/moto-api/reset")
+
+    def record_calls(self):
+        self._post("/moto-api/recorder/reset-recording")
+        self._post("/moto-api/recorder/start-recording")
+
+    def calls(self):
+        self._post("/moto-api/recorder/stop-recording")
+        counts = collections.Counter()
+        path = Path(self.record["recording"])
+        for line in path.read_text().splitlines() if path.exists() else []:
+            headers = {k.lower(): v for k, v in json.loads(line).get("headers", {}).items()}
+            target = headers.get("x-amz-target")
+            counts[target.split(".")[-1] if target else "other"] += 1
+        return counts
+
+
+def timed(cmd, env, cwd=ROOT, what=""):
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError("%s failed (rc %d):\n%s\n%s" % (what or cmd[0], proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+    return seconds, proc
+
+
+def names_for(tool, n):
+    return ["bench-%s/app-%04d" % (tool, i) for i in range(n)]
+
+
+class Stowage:
+    label = "stowage.ecr (role, ecr_repositories)"
+
+    def __init__(self, env, work):
+        self.env = dict(env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+        self.work = work
+
+    def run(self, names):
+        extra = self.work / "stowage-vars.json"
+        extra.write_text(json.dumps({"ecr_repo_region": REGION, "ecr_repo_repositories": [{"name": n} for n in names]}))
+        return timed([str(VENV_BIN / "ansible-playbook"), str(BENCH / "playbook-stowage.yml"), "-e", "@" + str(extra)], self.env, what="stowage.ecr")[0]
+
+
+class EcsEcr:
+    label = "community.aws ecs_ecr (loop)"
+
+    def __init__(self, env, work):
+        self.env = dict(env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+        self.work = work
+
+    def run(self, names):
+        extra = self.work / "ecs-vars.json"
+        extra.write_text(json.dumps({"region": REGION, "names": names}))
+        return timed([str(VENV_BIN / "ansible-playbook"), str(BENCH / "playbook-ecs-ecr.yml"), "-e", "@" + str(extra)], self.env, what="ecs_ecr")[0]
+
+
+class Terraform:
+    label = "Terraform + aws provider"
+    mirror = "/opt/tf-plugins"
+
+    def __init__(self, env, work, endpoint):
+        self.work = work
+        self.dirs = {}
+        cli = work / "terraformrc"
+        cli.write_text(
+            'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n'
+            '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n' % self.mirror
+        )
+        self.env = dict(env, TF_CLI_CONFIG_FILE=str(cli), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
+        self.endpoint = endpoint
+
+    @staticmethod
+    def available():
+        return shutil.which("terraform") is not None and Path(Terraform.mirror).is_dir()
+
+    def run(self, names):
+        key = len(names)
+        if key not in self.dirs:
+            directory = self.work / ("tf-%d" % key)
+            directory.mkdir()
+            shutil.copy(BENCH / "main.tf", directory / "main.tf")
+            timed(["terraform", "init", "-input=false", "-no-color"], self.env, cwd=directory, what="terraform init")
+            self.dirs[key] = directory
+        directory = self.dirs[key]
+        (directory / "terraform.tfvars.json").write_text(json.dumps({"names": names, "endpoint": self.endpoint, "region": REGION}))
+        return timed(["terraform", "apply", "-auto-approve", "-input=false", "-no-color"], self.env, cwd=directory, what="terraform apply")[0]
+
+
+def fleet(moto, tools, sizes, ecs_max):
+    rows = []
+    for n in sizes:
+        for key, tool in tools.items():
+            if key == "ecs_ecr" and n > ecs_max:
+                continue
+            moto.reset()
+            names = names_for(key, n)
+            create = tool.run(names)
+            moto.record_calls()
+            noop = tool.run(names)
+            calls = moto.calls()
+            rows.append({"tool": key, "label": tool.label, "n": n, "create": create, "noop": noop, "calls": dict(calls), "calls_per_repo": sum(calls.values()) / n})
+            print("  %-10s N=%-4d create %7.2f s   no-op %7.2f s   calls/repo %5.2f  %s" % (key, n, create, noop, sum(calls.values()) / n, dict(calls)), flush=True)
+    return rows
+
+
+def table(rows, sizes):
+    by = {(r["tool"], r["n"]): r for r in rows}
+    print()
+    print("| tool | N | create (s) | no-op (s) | API calls per repository, no-op | no-op vs ecs_ecr | no-op vs Terraform | create vs Terraform |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in sizes:
+        for key in ("stowage", "ecs_ecr", "terraform"):
+            row = by.get((key, n))
+            if not row:
+                continue
+            ecs, tf = by.get(("ecs_ecr", n)), by.get(("terraform", n))
+            ratio = lambda other, field: "%.2f" % (row[field] / other[field]) if other and key == "stowage" else ""  # noqa: E731
+            print(
+                "| %s | %d | %.2f | %.2f | %.2f | %s | %s | %s |"
+                % (row["label"], n, row["create"], row["noop"], row["calls_per_repo"], ratio(ecs, "noop"), ratio(tf, "noop"), ratio(tf, "create"))
+            )
+    print()
+    targets = []
+    for n in sizes:
+        ours, ecs, tf = by.get(("stowage", n)), by.get(("ecs_ecr", n)), by.get(("terraform", n))
+        if ours and ecs and n == 1:
+            targets.append(("N=1 no-op <= 0.8 x ecs_ecr", ours["noop"] / ecs["noop"], 0.8))
+        if ours and tf and n >= 50:
+            targets.append(("N=%d no-op <= 0.4 x Terraform" % n, ours["noop"] / tf["noop"], 0.4))
+        if ours and tf and n >= 500:
+            targets.append(("N=%d create <= 0.5 x Terraform" % n, ours["create"] / tf["create"], 0.5))
+        if ours:
+            expected = math.ceil(n / 100) / n + 1
+            targets.append(("N=%d no-op calls/repo = batched describe + lifecycle read (%.2f)" % (n, expected), ours["calls_per_repo"], expected))
+    for label, value, limit in targets:
+        print("%-70s %6.2f  (target %.2f)  %s" % (label, value, limit, "met" if value <= limit + 1e-9 else "NOT met"))
+
+
+def build_image(docker_env, name, size_mb, directory):
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "blob.bin", "wb") as f:
+        f.write(os.urandom(size_mb * 1024 * 1024))
+    (directory / "Dockerfile").write_text("FROM scratch\nCOPY blob.bin /blob.bin\n")
+    timed(["docker", "build", "-q", "-t", name, str(directory)], dict(docker_env, DOCKER_BUILDKIT="0"), what="docker build")
+
+
+def push(work, size_mb):
+    """The role's push against docker push alone, and a re-run with nothing to push."""
+    directory = work / "push-stack"
+    stack.start(directory, parts=("moto", "registry", "docker"))
+    try:
+        env = dict(os.environ, **stack.env(directory), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH="/usr/bin:" + os.environ["PATH"])
+        registry = env["STOWAGE_REGISTRY_URL"]
+        host = registry.split("://", 1)[1]
+        config_dir = work / "docker-config"
+        build_image(env, "bench-push:latest", size_mb, work / "image")
+
+        # docker push alone, to a repository of its own
+        login = subprocess.run(
+            ["docker", "--config", str(config_dir), "login", "-u", "AWS", "--password-stdin", host],
+            input="123456789012-auth-token",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if login.returncode:
+            raise RuntimeError(login.stderr)
+        timed(["docker", "tag", "bench-push:latest", "%s/bench/plain:latest" % host], env)
+        plain, _ = timed(["docker", "--config", str(config_dir), "push", "%s/bench/plain:latest" % host], env, what="docker push")
+
+        def role(image, name):
+            args = ["-e", "ecr_repo_name=%s" % name, "-e", "ecr_repo_image=%s" % image, "-e", "ecr_repo_registry_url=%s" % registry]
+            args += ["-e", "ecr_repo_docker_config=%s" % (config_dir / "config.json")]
+            seconds, proc = timed(
+                [str(VENV_BIN / "ansible-playbook"), str(ROOT / "playbooks" / "site.yml")] + args,
+                dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"),
+                what="role",
+            )
+            doc = json.loads(proc.stdout[proc.stdout.index("{") :])
+            tasks = {t["task"]["name"]: t for p in doc["plays"] for t in p["tasks"]}
+            push_task = tasks.get("Push the tags that do not hold the image yet")
+            task_seconds = None
+            if push_task and "duration" in push_task["task"] and push_task["hosts"]["localhost"].get("changed"):
+                d = push_task["task"]["duration"]
+                to_dt = lambda s: time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + s[19:].rstrip("Z"))  # noqa: E731
+                task_seconds = to_dt(d["end"]) - to_dt(d["start"])
+            return seconds, task_seconds, doc["stats"]["localhost"]["changed"]
+
+        first, first_push_task, _ = role("bench-push:latest", "bench/role")
+        again, _, changed_again = role("bench-push:latest", "bench/role")
+        without, _, _ = role("", "bench/role")
+        print()
+        print("| push, %d MB image | seconds |" % size_mb)
+        print("| --- | ---: |")
+        print("| docker push alone | %.2f |" % plain)
+        print("| role, first run: its push task | %.2f |" % (first_push_task or float("nan")))
+        print("| role, first run: whole play | %.2f |" % first)
+        print("| role, re-run with the image unchanged (changed=%d) | %.2f |" % (changed_again, again))
+        print("| role, run without the push step | %.2f |" % without)
+        print()
+        if first_push_task:
+            print("%-70s %6.2f  (target 1.15)  %s" % ("first push: role's push task / docker push alone", first_push_task / plain, "met" if first_push_task / plain <= 1.15 else "NOT met"))
+        print("%-70s %6.2f  (target 1.50)  %s" % ("re-run cost of the push step, unchanged image (s)", again - without, "met" if again - without <= 1.5 else "NOT met"))
+    finally:
+        stack.stop(directory)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1,10,50,500", help="repository counts (default 1,10,50,500)")
+    parser.add_argument("--ecs-max", type=int, default=50, help="largest N to run ecs_ecr at (it takes ~0.7 s a repository)")
+    parser.add_argument("--no-terraform", action="store_true")
+    parser.add_argument("--no-ecs", action="store_true")
+    parser.add_argument("--no-push", action="store_true")
+    parser.add_argument("--push-mb", type=int, default=50)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="stowage-bench-") as tmp:
+        work = Path(tmp)
+        record = stack.start_moto(work / "moto")
+        try:
+            env = dict(os.environ, **stack.aws_env(record))
+            moto = Moto(record)
+            tools = {"stowage": Stowage(env, work)}
+            if not args.no_ecs:
+                tools["ecs_ecr"] = EcsEcr(env, work)
+            if not args.no_terraform and Terraform.available():
+                tools["terraform"] = Terraform(env, work, record["url"])
+            print("moto at %s; tools: %s" % (record["url"], ", ".join(tools)), flush=True)
+            rows = fleet(moto, tools, sizes, args.ecs_max)
+            table(rows, sizes)
+        finally:
+            stack.stop(work / "moto")
+        if not args.no_push:
+            push(work, args.push_mb)
+
+
+if __name__ == "__main__":
+    main()

@@ -144,9 +144,18 @@ def fleet(moto, tools, sizes, ecs_max):
             moto.record_calls()
             noop = tool.run(names)
             calls = moto.calls()
-            rows.append({"tool": key, "label": tool.label, "n": n, "create": create, "noop": noop, "calls": dict(calls), "calls_per_repo": sum(calls.values()) / n})
-            print("  %-10s N=%-4d create %7.2f s   no-op %7.2f s   calls/repo %5.2f  %s" % (key, n, create, noop, sum(calls.values()) / n, dict(calls)), flush=True)
+            per_repo = sum(calls.values()) / n
+            rows.append({"tool": key, "label": tool.label, "n": n, "create": create, "noop": noop, "calls": dict(calls), "calls_per_repo": per_repo})
+            print("  %-10s N=%-4d create %7.2f s   no-op %7.2f s   calls/repo %5.2f  %s" % (key, n, create, noop, per_repo, dict(calls)), flush=True)
     return rows
+
+
+def _ratio(row, other, field):
+    return "%.2f" % (row[field] / other[field]) if other else ""
+
+
+def _verdict(label, value, limit):
+    print("%-70s %6.2f  (target %.2f)  %s" % (label, value, limit, "met" if value <= limit + 1e-9 else "NOT met"))
 
 
 def table(rows, sizes):
@@ -160,11 +169,8 @@ def table(rows, sizes):
             if not row:
                 continue
             ecs, tf = by.get(("ecs_ecr", n)), by.get(("terraform", n))
-            ratio = lambda other, field: "%.2f" % (row[field] / other[field]) if other and key == "stowage" else ""  # noqa: E731
-            print(
-                "| %s | %d | %.2f | %.2f | %.2f | %s | %s | %s |"
-                % (row["label"], n, row["create"], row["noop"], row["calls_per_repo"], ratio(ecs, "noop"), ratio(tf, "noop"), ratio(tf, "create"))
-            )
+            ratios = [_ratio(row, other, field) if key == "stowage" else "" for other, field in ((ecs, "noop"), (tf, "noop"), (tf, "create"))]
+            print("| %s | %d | %.2f | %.2f | %.2f | %s | %s | %s |" % (row["label"], n, row["create"], row["noop"], row["calls_per_repo"], *ratios))
     print()
     targets = []
     for n in sizes:
@@ -179,7 +185,7 @@ def table(rows, sizes):
             expected = math.ceil(n / 100) / n + 1
             targets.append(("N=%d no-op calls/repo = batched describe + lifecycle read (%.2f)" % (n, expected), ours["calls_per_repo"], expected))
     for label, value, limit in targets:
-        print("%-70s %6.2f  (target %.2f)  %s" % (label, value, limit, "met" if value <= limit + 1e-9 else "NOT met"))
+        _verdict(label, value, limit)
 
 
 def build_image(docker_env, name, size_mb, directory):
@@ -246,8 +252,8 @@ def push(work, size_mb):
         print("| role, run without the push step | %.2f |" % without)
         print()
         if first_push_task:
-            print("%-70s %6.2f  (target 1.15)  %s" % ("first push: role's push task / docker push alone", first_push_task / plain, "met" if first_push_task / plain <= 1.15 else "NOT met"))
-        print("%-70s %6.2f  (target 1.50)  %s" % ("re-run cost of the push step, unchanged image (s)", again - without, "met" if again - without <= 1.5 else "NOT met"))
+            _verdict("first push: role's push task / docker push alone", first_push_task / plain, 1.15)
+        _verdict("re-run cost of the push step, unchanged image (s)", again - without, 1.5)
     finally:
         stack.stop(directory)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import urllib.request
 import uuid
 from pathlib import Path
@@ -134,9 +135,8 @@ def writes(operations: list[str]) -> list[str]:
     return [op for op in operations if op.startswith(WRITE_PREFIXES) and op != "BatchGetImage"]
 
 
-def build_image(dockerd: Dict[str, Any], name: str, content: str) -> str:
+def build_image(dockerd: dict[str, Any], name: str, content: str) -> str:
     """Build a tiny image FROM scratch on the stack's Docker Engine; return its name."""
-    import tempfile
 
     with tempfile.TemporaryDirectory() as directory:
         Path(directory, "content.txt").write_text(content + "\n")

@@ -27,27 +27,27 @@ MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
 WORKERS = 8
 
 
-def retry_decorator():
+def retry_decorator() -> Callable[..., Any]:
     return AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30)
 
 
 class EcrApi:
     """ECR calls for one registry. ``module`` is an AnsibleAWSModule."""
 
-    def __init__(self, module, registry_id: str | None = None, workers: int = WORKERS):
+    def __init__(self, module: Any, registry_id: str | None = None, workers: int = WORKERS):
         self.module = module
         self.workers = workers
         self.client = module.client("ecr", retry_decorator=retry_decorator())
         self.registry_id = registry_id
-        self._kms = None
+        self._kms: Any = None
         self._kms_cache: dict[str, str | None] = {}
 
-    def scoped(self, **kwargs) -> dict[str, Any]:
+    def scoped(self, **kwargs: Any) -> dict[str, Any]:
         if self.registry_id:
             kwargs["registryId"] = self.registry_id
         return kwargs
 
-    def call(self, operation: str, **kwargs) -> dict[str, Any]:
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         return getattr(self.client, operation)(aws_retry=True, **kwargs)
 
     # reads -----------------------------------------------------------------
@@ -87,7 +87,7 @@ class EcrApi:
         """Every repository of the registry, following pagination."""
 
         @retry_decorator()
-        def pages():
+        def pages() -> dict[str, Any]:
             paginator = self.client.get_paginator("describe_repositories")
             return paginator.paginate(**self.scoped()).build_full_result()
 
@@ -167,7 +167,7 @@ class EcrApi:
 
     # writes ----------------------------------------------------------------
 
-    def write(self, operation: str, name: str, arn: str | None = None, **kwargs) -> dict[str, Any]:
+    def write(self, operation: str, name: str, arn: str | None = None, **kwargs: Any) -> dict[str, Any]:
         """One change to a repository; tag calls go by ARN, the rest by name and registry."""
         if operation in ("tag_resource", "untag_resource"):
             return self.call(operation, resourceArn=arn, **kwargs)

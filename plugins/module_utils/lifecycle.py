@@ -158,6 +158,11 @@ def compile_rules(rules: list[dict[str, Any]], option: str = "rules") -> dict[st
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict):
             raise PolicyError("%s: rule number %d is a %s; each rule must be a dict" % (option, index + 1, type(rule).__name__))
+        unknown = sorted(set(rule) - set(RULE_OPTIONS))
+        if unknown:
+            raise report.fail(
+                index, {"rulePriority": rule.get("priority")}, "unknown key(s) %s; accepted: %s" % (", ".join(map(str, unknown)), ", ".join(RULE_OPTIONS))
+            )
         aws_rule = {"rulePriority": rule.get("priority")}
         where = {"rulePriority": rule.get("priority")}
         if rule.get("description") is not None:

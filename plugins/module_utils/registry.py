@@ -27,7 +27,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
@@ -164,11 +164,11 @@ def parse_iso(text: Any) -> Optional[datetime.datetime]:
 # the Docker client config ------------------------------------------------------------------------
 
 
-def default_config_path(environ: Optional[Dict[str, str]] = None) -> str:
+def default_config_path(environ: Optional[Mapping[str, str]] = None) -> str:
     """Where docker keeps its client config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json."""
-    environ = os.environ if environ is None else environ
-    if environ.get("DOCKER_CONFIG"):
-        return os.path.join(os.path.expanduser(environ["DOCKER_CONFIG"]), "config.json")
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    if env.get("DOCKER_CONFIG"):
+        return os.path.join(os.path.expanduser(env["DOCKER_CONFIG"]), "config.json")
     return os.path.join(os.path.expanduser("~"), ".docker", "config.json")
 
 
@@ -284,7 +284,7 @@ def decide(
     known: Optional[Dict[str, Any]],
     now: datetime.datetime,
     min_validity: int,
-    stored_accepted=None,
+    stored_accepted: Optional[Callable[[], bool]] = None,
 ) -> Tuple[bool, str]:
     """Whether the login for one registry must be written, and why (a phrase without secrets).
 
@@ -309,7 +309,7 @@ def decide(
     new = decode_auth(fresh)
     if new is None or old[0] != new[0]:
         return True, "the stored login is for another user"
-    if not known or known.get("fingerprint") != fingerprint(stored):
+    if not known or stored is None or known.get("fingerprint") != fingerprint(stored):
         return True, "the expiry of the stored login is unknown"
     expires = parse_iso(known.get("expires_at"))
     if expires is None:
@@ -328,12 +328,12 @@ def decide(
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Credentials must not follow a redirect to another address: a 3xx is reported as it is."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
         return None
 
 
-def _opener(url: str):
-    handlers = [_NoRedirect()]
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    handlers: List[urllib.request.BaseHandler] = [_NoRedirect()]
     if is_loopback(urllib.parse.urlsplit(url).hostname or ""):
         handlers.append(urllib.request.ProxyHandler({}))  # never send a loopback login through a proxy
     return urllib.request.build_opener(*handlers)
@@ -373,13 +373,13 @@ def parse_challenge(header: str) -> Tuple[str, Dict[str, str]]:
         text = text.lstrip()
         if text.startswith('"'):
             end = 1
-            value = []
+            chars: List[str] = []
             while end < len(text) and text[end] != '"':
                 if text[end] == "\\" and end + 1 < len(text):
                     end += 1
-                value.append(text[end])
+                chars.append(text[end])
                 end += 1
-            params[name.strip().lower()] = "".join(value)
+            params[name.strip().lower()] = "".join(chars)
             text = text[end + 1 :]
         else:
             value, _sep, text = text.partition(",")

@@ -117,7 +117,7 @@ to_push:
   type: list
   elements: str
 conflicts:
-  description: With O(image_id), the tags of O(to_push) that hold another image and that the repository's tag mutability forbids to move.
+  description: With O(image_id), the tags of RV(to_push) that hold another image and that the repository's tag mutability forbids to move.
   returned: always
   type: list
   elements: str

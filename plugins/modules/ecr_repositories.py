@@ -76,8 +76,12 @@ options:
         type: bool
       lifecycle_rules:
         description:
-          - The typed lifecycle rules of M(stowage.ecr.ecr_lifecycle_policy). An empty list deletes the
-            lifecycle policy; left out (and not in O(defaults)), the lifecycle policy is not touched.
+          - The typed lifecycle rules of M(stowage.ecr.ecr_lifecycle_policy), each a dict with the keys of its
+            O(stowage.ecr.ecr_lifecycle_policy#module:rules) (V(priority), V(description), V(tag_status), V(tag_prefixes),
+            V(tag_patterns), V(count_type), V(count_number), V(count_unit), V(storage_class), V(action),
+            V(target_storage_class)), checked the same way.
+          - An empty list deletes the lifecycle policy; left out (and not in O(defaults)), the lifecycle policy is not
+            touched.
         type: list
         elements: dict
       lifecycle_policy:
@@ -228,7 +232,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
     repository_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     ENCRYPTION_TYPES,
     IMAGE_TAG_MUTABILITIES,
@@ -248,7 +252,8 @@ SETTINGS = dict(
     policy=dict(type="json"),
     purge_policy=dict(type="bool"),
     force_delete=dict(type="bool"),
-    lifecycle_rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+    # checked by compile_rules (fields, types and values), which names the rule and the field
+    lifecycle_rules=dict(type="list", elements="dict"),
     lifecycle_policy=dict(type="json"),
 )
 BUILTIN = {"state": "present", "purge_tags": True, "purge_policy": False, "force_delete": False}

@@ -7,7 +7,6 @@ import os
 import subprocess
 
 import pytest
-
 from helpers import ROOT, build_image
 
 SCENARIOS = ["default", "immutable"]

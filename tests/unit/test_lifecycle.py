@@ -95,6 +95,7 @@ def test_compile_every_field():
         ([rule(action="remove")], ["action 'remove' is not accepted; use one of expire, transition"]),
         ([rule(tag_status="some")], ["tag_status 'some' is not accepted; use one of tagged, untagged, any"]),
         ([], ["at least one rule"]),
+        ([rule(keep=5)], ["priority 1", "unknown key(s) keep", "accepted: priority, description"]),
     ],
 )
 def test_rule_errors_name_priority_and_field(rules, fragments):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import datetime
 import json
 import math
 import os
@@ -188,6 +189,11 @@ def table(rows, sizes):
         _verdict(label, value, limit)
 
 
+def _stamp(text):
+    """Seconds of an ISO 8601 UTC time stamp of the json callback (2026-11-26T23:27:22.329700Z)."""
+    return datetime.datetime.strptime(text.rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f").timestamp()
+
+
 def build_image(docker_env, name, size_mb, directory):
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "blob.bin", "wb") as f:
@@ -219,7 +225,7 @@ def push(work, size_mb):
         if login.returncode:
             raise RuntimeError(login.stderr)
         timed(["docker", "tag", "bench-push:latest", "%s/bench/plain:latest" % host], env)
-        plain, _ = timed(["docker", "--config", str(config_dir), "push", "%s/bench/plain:latest" % host], env, what="docker push")
+        plain = timed(["docker", "--config", str(config_dir), "push", "%s/bench/plain:latest" % host], env, what="docker push")[0]
 
         def role(image, name):
             args = ["-e", "ecr_repo_name=%s" % name, "-e", "ecr_repo_image=%s" % image, "-e", "ecr_repo_registry_url=%s" % registry]
@@ -233,15 +239,14 @@ def push(work, size_mb):
             tasks = {t["task"]["name"]: t for p in doc["plays"] for t in p["tasks"]}
             push_task = tasks.get("Push the tags that do not hold the image yet")
             task_seconds = None
-            if push_task and "duration" in push_task["task"] and push_task["hosts"]["localhost"].get("changed"):
-                d = push_task["task"]["duration"]
-                to_dt = lambda s: time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + s[19:].rstrip("Z"))  # noqa: E731
-                task_seconds = to_dt(d["end"]) - to_dt(d["start"])
+            if push_task and "end" in push_task["task"].get("duration", {}):
+                duration = push_task["task"]["duration"]
+                task_seconds = _stamp(duration["end"]) - _stamp(duration["start"])
             return seconds, task_seconds, doc["stats"]["localhost"]["changed"]
 
-        first, first_push_task, _ = role("bench-push:latest", "bench/role")
-        again, _, changed_again = role("bench-push:latest", "bench/role")
-        without, _, _ = role("", "bench/role")
+        first, first_push_task = role("bench-push:latest", "bench/role")[:2]
+        again, changed_again = role("bench-push:latest", "bench/role")[::2]
+        without = role("", "bench/role")[0]
         print()
         print("| push, %d MB image | seconds |" % size_mb)
         print("| --- | ---: |")

@@ -124,7 +124,7 @@ def test_bad_item_fails_before_any_write(moto, tmp_path):
     }
     tasks = [
         {"name": case, "stowage.ecr.ecr_repositories": {"defaults": SEED_DEFAULTS, "repositories": repos}, "ignore_errors": True}
-        for case, (repos, _) in cases.items()
+        for case, (repos, _fragments) in cases.items()
     ]
     with Recorder(moto) as rec:
         play = run_play(tasks, tmp_path)

@@ -50,6 +50,8 @@ SHIPPED = [
     "docs",
     "docs/reference",
     "docs/reference/*.rst",
+    "docs/examples",
+    "docs/examples/*.yml",
 ]
 # Never in the tarball, even where SHIPPED would allow it.
 LEFTOVERS = ["*__pycache__*", "*.pyc", "*.log", "*/.*", ".*", "*.tar.gz", "*/molecule*", "*.retry", "*~", "*.swp", "*.orig", "*.rej"]

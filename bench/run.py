@@ -236,8 +236,9 @@ def push(work, size_mb):
                 what="role",
             )
             doc = json.loads(proc.stdout[proc.stdout.index("{") :])
-            tasks = {t["task"]["name"]: t for p in doc["plays"] for t in p["tasks"]}
-            push_task = tasks.get("Push the tags that do not hold the image yet")
+            # role task names carry the role's name in front: "stowage.ecr.ecr_repo : Push the tags ..."
+            pushes = [t for p in doc["plays"] for t in p["tasks"] if t["task"]["name"].endswith("Push the tags that do not hold the image yet")]
+            push_task = pushes[0] if pushes else None
             task_seconds = None
             if push_task and "end" in push_task["task"].get("duration", {}):
                 duration = push_task["task"]["duration"]

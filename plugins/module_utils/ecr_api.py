@@ -27,8 +27,20 @@ MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
 WORKERS = 8
 
 
+# ECR's own names for "try again": AWSRetry knows the generic ones only
+RETRYABLE_CODES = ["ThrottlingException", "ServerException", "ServiceUnavailableException", "LimitExceededException"]
+# botocore's own retries (connection errors, 5xx, throttling) with more attempts than its default 3;
+# a user's aws_config still wins, as amazon.aws merges it last
+CLIENT_CONFIG = {"retries": {"mode": "standard", "max_attempts": 10}}
+
+
 def retry_decorator() -> Callable[..., Any]:
-    return AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30)
+    return AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=15, catch_extra_error_codes=RETRYABLE_CODES)
+
+
+def client(module: Any, service: str) -> Any:
+    """A boto3 client of ``service`` with both retry layers."""
+    return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG)
 
 
 class EcrApi:
@@ -37,7 +49,7 @@ class EcrApi:
     def __init__(self, module: Any, registry_id: str | None = None, workers: int = WORKERS):
         self.module = module
         self.workers = workers
-        self.client = module.client("ecr", retry_decorator=retry_decorator())
+        self.client = client(module, "ecr")
         self.registry_id = registry_id
         self._kms: Any = None
         self._kms_cache: dict[str, str | None] = {}
@@ -116,7 +128,7 @@ class EcrApi:
         account = self.registry_id
         if not account:
             try:
-                account = self.module.client("sts", retry_decorator=retry_decorator()).get_caller_identity(aws_retry=True)["Account"]
+                account = client(self.module, "sts").get_caller_identity(aws_retry=True)["Account"]
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
                 return {"arn": None, "registry_id": None, "uri": None}
         region = self.client.meta.region_name
@@ -152,7 +164,7 @@ class EcrApi:
             return key
         if key not in self._kms_cache:
             if self._kms is None:
-                self._kms = self.module.client("kms", retry_decorator=retry_decorator())
+                self._kms = client(self.module, "kms")
             try:
                 self._kms_cache[key] = self._kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
             except is_boto3_error_code("NotFoundException"):

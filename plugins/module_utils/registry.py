@@ -20,9 +20,11 @@ import copy
 import datetime
 import fnmatch
 import hashlib
+import http.client
 import ipaddress
 import json
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.parse
@@ -78,6 +80,11 @@ def parse_registry_url(url: Any, option: str = "registry_url") -> Dict[str, str]
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise InputError("%s: %r has a path, query or fragment; the registry is addressed by scheme, host and port only; %s" % (option, url, accepted))
     host = parts.hostname.lower()
+    if not valid_host(host):
+        raise InputError(
+            "%s: %r names the host %r, which is not a host name or IP address; a name is dot-separated labels of 1 to 63 "
+            "letters, digits and '-' (253 characters at most); %s" % (option, url, host, accepted)
+        )
     if parts.scheme == "http" and not is_loopback(host):
         raise InputError(
             "%s: %r uses plain http:// to a host that is not loopback; credentials would cross the network unencrypted. "
@@ -86,6 +93,19 @@ def parse_registry_url(url: Any, option: str = "registry_url") -> Dict[str, str]
     netloc_host = "[%s]" % host if ":" in host else host
     netloc = "%s:%d" % (netloc_host, port) if port is not None else netloc_host
     return {"scheme": parts.scheme, "host": host, "port": "" if port is None else str(port), "netloc": netloc, "url": "%s://%s" % (parts.scheme, netloc)}
+
+
+HOST_LABEL_RE = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def valid_host(host: str) -> bool:
+    """A DNS name of valid labels, or an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    return 0 < len(host) <= 253 and all(HOST_LABEL_RE.fullmatch(label) for label in host.rstrip(".").split("."))
 
 
 def _redact_userinfo(url: str) -> str:
@@ -351,7 +371,7 @@ def _request(url: str, auth: str, timeout: float, accept: str = "application/jso
         return e.code, headers, b""
     except urllib.error.URLError as e:
         raise LoginError("could not reach %s: %s" % (url, getattr(e, "reason", e))) from None
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, http.client.HTTPException) as e:
         raise LoginError("could not reach %s: %s" % (url, e)) from None
 
 

@@ -123,6 +123,8 @@ conflicts:
   elements: str
 """
 
+import re
+
 try:
     import botocore
 except ImportError:
@@ -149,6 +151,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     check_repository_name,
 )
 
+IMAGE_ID_RE = re.compile(r"sha256:[0-9a-f]{64}")
+
 
 def main():
     argument_spec = dict(
@@ -169,7 +173,7 @@ def main():
         check_image_tags(params["tags"])
         if params["registry_url"]:
             parse_registry_url(params["registry_url"])
-        if params["image_id"] is not None and not params["image_id"].startswith("sha256:"):
+        if params["image_id"] is not None and not IMAGE_ID_RE.fullmatch(params["image_id"]):
             raise InputError("image_id: %r is not an image id; give the local id, sha256:<64 hex digits>" % params["image_id"])
 
         api = EcrApi(module, registry_id=params["registry_id"])

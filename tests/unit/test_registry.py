@@ -393,3 +393,14 @@ def test_check_login_unreachable():
     with pytest.raises(r.LoginError) as e:
         r.check_login("http://127.0.0.1:1", GOOD, "reg", timeout=5)
     assert "could not reach http://127.0.0.1:1/v2/" in str(e.value)
+
+
+@pytest.mark.parametrize("url", ["https://bad host.example.com", "https://" + "a" * 64 + ".example.com", "https://-lead.example.com", "https://a..b.com", "https://exa_mple.com"])
+def test_registry_url_host_must_be_a_host_name(url):
+    with pytest.raises(r.InputError, match="registry_url: .* is not a host name or IP address"):
+        r.parse_registry_url(url)
+
+
+@pytest.mark.parametrize("url", ["https://10.0.0.1:5000", "https://[2001:db8::1]", "https://a-b.c-d.example.com", "http://127.0.0.1:5000"])
+def test_registry_url_hosts_accepted(url):
+    assert r.parse_registry_url(url)["url"].startswith(url.split("://")[0])

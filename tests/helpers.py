@@ -60,6 +60,28 @@ class PlayResult:
         return [t["result"] for t in self.tasks if t["name"] == name]
 
 
+def write_playbook(tasks: list[dict[str, Any]], path: Path, vars: dict[str, Any] | None = None) -> Path:
+    """A one-play playbook that runs ``tasks`` on localhost, with the region set for the ecr group."""
+    play = {
+        "name": "test",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "module_defaults": {"group/stowage.ecr.ecr": {"region": REGION}},
+        "vars": vars or {},
+        "tasks": tasks,
+    }
+    path.write_text(yaml.safe_dump([play], sort_keys=False))
+    return path
+
+
+def ansible_env(extra: dict[str, str] | None = None, callback: str = "ansible.posix.json") -> dict[str, str]:
+    """The environment of an ansible-playbook run: this checkout's ansible.cfg, results as JSON."""
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK=callback, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env.update(extra or {})
+    return env
+
+
 def run_play(
     tasks: list[dict[str, Any]],
     tmp_path: Path,
@@ -70,26 +92,14 @@ def run_play(
     vars: dict[str, Any] | None = None,
 ) -> PlayResult:
     """Run ``tasks`` on localhost through ansible-playbook; results come from the json callback."""
-    play = {
-        "name": "test",
-        "hosts": "localhost",
-        "connection": "local",
-        "gather_facts": False,
-        "module_defaults": {"group/stowage.ecr.ecr": {"region": REGION}},
-        "vars": vars or {},
-        "tasks": tasks,
-    }
-    path = tmp_path / ("play-%s.yml" % uuid.uuid4().hex[:6])
-    path.write_text(yaml.safe_dump([play], sort_keys=False))
+    path = write_playbook(tasks, tmp_path / ("play-%s.yml" % uuid.uuid4().hex[:6]), vars=vars)
     cmd = [ANSIBLE_PLAYBOOK, str(path)]
     if check:
         cmd.append("--check")
     if diff:
         cmd.append("--diff")
     cmd += extra_args or []
-    run_env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    run_env.update(env or {})
-    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(cmd, cwd=ROOT, env=ansible_env(env), capture_output=True, text=True, timeout=600, check=False)
     return PlayResult(proc)
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import pytest
-import stack  # scripts/ is on sys.path (tests/conftest.py)
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -49,25 +47,4 @@ def wall_time(request):
     record_figures("wall_seconds", times)
 
 
-@pytest.fixture(scope="session")
-def registry(tmp_path_factory):
-    """A Distribution registry of the session's own: Basic auth for user AWS with moto's token password."""
-    if not shutil.which("docker-registry", path="/usr/bin:" + os.environ.get("PATH", "")):
-        pytest.fail("docker-registry is not installed (scripts/bootstrap.sh installs it)")
-    directory = tmp_path_factory.mktemp("robust-registry")
-    try:
-        yield stack.start_registry(directory)
-    finally:
-        stack.stop(directory)
-
-
-@pytest.fixture(scope="session")
-def dockerd(tmp_path_factory):
-    """A Docker Engine of the session's own (root only)."""
-    if os.geteuid() != 0 or not shutil.which("dockerd", path="/usr/sbin:/usr/bin:" + os.environ.get("PATH", "")):
-        pytest.fail("dockerd needs root and the docker.io package (scripts/bootstrap.sh installs it)")
-    directory = tmp_path_factory.mktemp("robust-docker")
-    try:
-        yield stack.start_dockerd(directory)
-    finally:
-        stack.stop(directory)
+# the registry and dockerd fixtures come from tests/conftest.py

@@ -5,13 +5,11 @@ or to be killed)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any, Dict, List
 
-import yaml
-from helpers import ANSIBLE_PLAYBOOK, REGION, ROOT, PlayResult, client
+from helpers import ANSIBLE_PLAYBOOK, ROOT, PlayResult, ansible_env, client, write_playbook
 
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import compile_rules, normalise_policy
 
@@ -101,24 +99,8 @@ def loop_results(play: PlayResult, task: str) -> List[Dict[str, Any]]:
 
 
 def playbook(tasks: List[Dict[str, Any]], path: Path, vars: Dict[str, Any] | None = None) -> Path:
-    """Write a one-play playbook for localhost, as helpers.run_play does."""
-    play = {
-        "name": "robustness",
-        "hosts": "localhost",
-        "connection": "local",
-        "gather_facts": False,
-        "module_defaults": {"group/stowage.ecr.ecr": {"region": REGION}},
-        "vars": vars or {},
-        "tasks": tasks,
-    }
-    path.write_text(yaml.safe_dump([play], sort_keys=False))
-    return path
-
-
-def ansible_env(extra: Dict[str, str] | None = None, callback: str = "ansible.posix.json") -> Dict[str, str]:
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK=callback, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    env.update(extra or {})
-    return env
+    """Write a one-play playbook for localhost (the same as helpers.run_play runs)."""
+    return write_playbook(tasks, path, vars=vars)
 
 
 def popen_playbook(path: Path, args: List[str] | None = None, env: Dict[str, str] | None = None, **kwargs) -> subprocess.Popen:

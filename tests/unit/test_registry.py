@@ -395,7 +395,9 @@ def test_check_login_unreachable():
     assert "could not reach http://127.0.0.1:1/v2/" in str(e.value)
 
 
-@pytest.mark.parametrize("url", ["https://bad host.example.com", "https://" + "a" * 64 + ".example.com", "https://-lead.example.com", "https://a..b.com", "https://exa_mple.com"])
+@pytest.mark.parametrize(
+    "url", ["https://bad host.example.com", "https://" + "a" * 64 + ".example.com", "https://-lead.example.com", "https://a..b.com", "https://exa_mple.com"]
+)
 def test_registry_url_host_must_be_a_host_name(url):
     with pytest.raises(r.InputError, match="registry_url: .* is not a host name or IP address"):
         r.parse_registry_url(url)

@@ -66,10 +66,10 @@ def test_site_playbook_through_ansible_runner(moto, tmp_path):
         assert events, "no job events in %s" % artifacts
         # a task's result: runner_on_ok / _failed / _skipped / _unreachable (runner_on_start only says it began)
         task_events = [e for e in events if e["event"].startswith("runner_on_") and e["event"] != "runner_on_start"]
-        repository = [e for e in task_events if e["event_data"].get("resolved_action") == "stowage.ecr.ecr_repository"]
+        repository = [e for e in task_events if e["event_data"].get("resolved_action") == "stowage.ecr.ecr_repositories"]
         assert [e["event"] for e in repository] == ["runner_on_ok"], "the repository task: %s" % [e["event"] for e in repository]
         assert repository[0]["event_data"]["res"]["changed"] is True
-        assert repository[0]["event_data"]["res"]["repository"]["name"] == name
+        assert [r["name"] for r in repository[0]["event_data"]["res"]["repositories"]] == [name]
         failed = [e["event_data"].get("task") for e in task_events if e["event"] in ("runner_on_failed", "runner_on_unreachable")]
         assert failed == [], "failed tasks: %s" % failed
         started = [e["event_data"].get("task") for e in events if e["event"] == "playbook_on_task_start"]

@@ -211,7 +211,10 @@ def push(work, size_mb):
         registry = env["STOWAGE_REGISTRY_URL"]
         host = registry.split("://", 1)[1]
         config_dir = work / "docker-config"
-        build_image(env, "bench-push:latest", size_mb, work / "image")
+        # two images of the same size and different content: the registry would otherwise mount the first
+        # push's layers into the second repository and nothing would be uploaded
+        build_image(env, "bench-push-plain:latest", size_mb, work / "image-plain")
+        build_image(env, "bench-push:latest", size_mb, work / "image-role")
 
         # docker push alone, to a repository of its own
         login = subprocess.run(
@@ -224,7 +227,7 @@ def push(work, size_mb):
         )
         if login.returncode:
             raise RuntimeError(login.stderr)
-        timed(["docker", "tag", "bench-push:latest", "%s/bench/plain:latest" % host], env)
+        timed(["docker", "tag", "bench-push-plain:latest", "%s/bench/plain:latest" % host], env)
         plain = timed(["docker", "--config", str(config_dir), "push", "%s/bench/plain:latest" % host], env, what="docker push")[0]
 
         def role(image, name):

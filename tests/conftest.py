@@ -33,29 +33,27 @@ def moto(tmp_path_factory):
         os.environ.update(saved)
 
 
+def _registry(tmp_path_factory, directory_name, **kwargs):
+    if not shutil.which("docker-registry", path="/usr/bin:" + os.environ.get("PATH", "")):
+        pytest.fail("docker-registry is not installed (scripts/bootstrap.sh installs it)")
+    directory = tmp_path_factory.mktemp(directory_name)
+    try:
+        yield stack.start_registry(directory, **kwargs)
+    finally:
+        stack.stop(directory)
+
+
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory):
     """A Distribution registry of the session's own on a free loopback port, Basic auth for user AWS with
     moto's token password (123456789012-auth-token); its record (url, host, username, password, ...)."""
-    if not shutil.which("docker-registry", path="/usr/bin:" + os.environ.get("PATH", "")):
-        pytest.fail("docker-registry is not installed (scripts/bootstrap.sh installs it)")
-    directory = tmp_path_factory.mktemp("registry")
-    try:
-        yield stack.start_registry(directory)
-    finally:
-        stack.stop(directory)
+    yield from _registry(tmp_path_factory, "registry")
 
 
 @pytest.fixture(scope="session")
 def other_registry(tmp_path_factory):
     """A second registry whose htpasswd holds user AWS with another password than moto's token."""
-    if not shutil.which("docker-registry", path="/usr/bin:" + os.environ.get("PATH", "")):
-        pytest.fail("docker-registry is not installed (scripts/bootstrap.sh installs it)")
-    directory = tmp_path_factory.mktemp("registry-other")
-    try:
-        yield stack.start_registry(directory, name="registry-other", password="another-registry-password")
-    finally:
-        stack.stop(directory)
+    yield from _registry(tmp_path_factory, "registry-other", name="registry-other", password="another-registry-password")
 
 
 @pytest.fixture(scope="session")

@@ -20,19 +20,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
 )
 
-# The settings a task may ask for; None means "leave it as it is".
-SETTINGS = (
-    "image_tag_mutability",
-    "image_tag_mutability_exclusion_filters",
-    "scan_on_push",
-    "encryption_type",
-    "kms_key",
-    "tags",
-    "purge_tags",
-    "policy",
-    "purge_policy",
-)
-
 
 def _timestamp(value: Any) -> Any:
     if isinstance(value, datetime.datetime):

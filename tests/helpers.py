@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import tempfile
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -154,3 +156,17 @@ def build_image(dockerd: dict[str, Any], name: str, content: str) -> str:
         env = dict(os.environ, DOCKER_HOST=dockerd["env"]["DOCKER_HOST"], DOCKER_BUILDKIT="0")
         subprocess.run(["/usr/bin/docker", "build", "-q", "-t", name, directory], env=env, check=True, capture_output=True, timeout=120)
     return name
+
+
+def manifest_status(registry: dict[str, Any], name: str, tag: str) -> tuple[int, str | None]:
+    """What the registry holds under name:tag: (HTTP status, config digest = the local image id)."""
+    auth = base64.b64encode(("AWS:%s" % registry["password"]).encode()).decode()
+    request = urllib.request.Request(
+        "%s/v2/%s/manifests/%s" % (registry["url"], name, tag),
+        headers={"Authorization": "Basic " + auth, "Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)["config"]["digest"]
+    except urllib.error.HTTPError as e:
+        return e.code, None

@@ -31,7 +31,7 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_repository_name
 
 SIDECAR_SUFFIX = ".ecr-login.json"
 UNKNOWN = "unknown"
@@ -106,6 +106,38 @@ def valid_host(host: str) -> bool:
     except ValueError:
         pass
     return 0 < len(host) <= 253 and all(HOST_LABEL_RE.fullmatch(label) for label in host.rstrip(".").split("."))
+
+
+IMAGE_NAME_EXAMPLE = "123456789012.dkr.ecr.ap-south-1.amazonaws.com/team/app"
+
+
+def split_image_name(name: Any, option: str = "name") -> Tuple[str, str]:
+    """Check an image name in a registry, ``HOST[:PORT]/REPOSITORY`` with no tag or digest; return (host[:port], repository).
+
+    The host part is what docker reads as a registry: it holds a '.' or a ':', or is ``localhost``.
+    """
+    accepted = "give HOST[:PORT]/REPOSITORY without a tag or digest, for example %s" % IMAGE_NAME_EXAMPLE
+    if not isinstance(name, str) or not name:
+        raise InputError("%s: an image name in the registry is required; %s" % (option, accepted))
+    if "@" in name:
+        raise InputError("%s: %r holds a digest; an image is pushed by tag; %s" % (option, name, accepted))
+    registry, slash, repository = name.partition("/")
+    if not slash or not ("." in registry or ":" in registry or registry.lower() == "localhost"):
+        raise InputError("%s: %r names no registry host before its first '/'; %s" % (option, name, accepted))
+    if not repository:
+        raise InputError("%s: %r names no repository after the registry host; %s" % (option, name, accepted))
+    if ":" in repository:
+        raise InputError("%s: %r holds a tag after the repository; put the tags in tags; %s" % (option, name, accepted))
+    try:
+        parts = urllib.parse.urlsplit("//" + registry)
+        port = parts.port
+    except ValueError:
+        raise InputError("%s: %r has a registry port that is not a number from 1 to 65535; %s" % (option, name, accepted)) from None
+    host = parts.hostname or ""
+    if not valid_host(host) or parts.username is not None or port == 0 or registry.endswith(":"):
+        raise InputError("%s: %r names the registry %r, which is not HOST or HOST:PORT; %s" % (option, name, registry, accepted))
+    check_repository_name(repository, option="%s (repository part)" % option)
+    return registry.lower(), repository
 
 
 def _redact_userinfo(url: str) -> str:

@@ -49,15 +49,22 @@ class InProcessModuleAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
-        module_name = self._task.resolved_action or self._task.action
+        result.update(self._run_module(self._task.resolved_action or self._task.action, dict(self._task.args), task_vars))
+        return result
+
+    def _run_module(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        """Run ``module_name`` (ours or another collection's) with ``module_args``: in this process when the
+        task runs on the controller, else as a module on the target, the usual way. Returns its result."""
         if self._runs_here(task_vars):
             display.vvv(
                 "%s: running in process on the controller (%s=0 runs it as a separate module)" % (module_name, OPT_OUT),
                 host=self._play_context.remote_addr,
             )
-            result.update(self._run_in_process(module_name, task_vars))
-        else:
-            result.update(self._execute_module(module_name=module_name, module_args=self._task.args, task_vars=task_vars))
+            return self._run_in_process(module_name, module_args, task_vars)
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        result = self._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
     def _runs_here(self, task_vars: dict[str, Any]) -> bool:
@@ -71,8 +78,8 @@ class InProcessModuleAction(ActionBase):
         # the module must see the Python (and so the boto3) it would have run with
         return interpreter is not None and os.path.realpath(str(interpreter)) == os.path.realpath(sys.executable)
 
-    def _run_in_process(self, module_name: str, task_vars: dict[str, Any]) -> dict[str, Any]:
-        args = dict(self._task.args)
+    def _run_in_process(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        args = dict(module_args)
         self._update_module_args(module_name, args, task_vars)
         environment: dict[str, str] = {}
         self._compute_environment_string(environment)

@@ -30,3 +30,17 @@ def test_in_process_and_module_process_agree(moto, tmp_path):
     check = run_play([{"name": "c", "stowage.ecr.ecr_repository": dict(args, scan_on_push=False), "check_mode": True}], tmp_path)
     assert check["c"]["changed"] and check["c"]["diff"]["after"]["scan_on_push"] is False
     assert run_play([{"name": "r", "stowage.ecr.ecr_repository": args}], tmp_path)["r"]["repository"]["scan_on_push"] is True
+
+
+def test_async_task_runs_as_an_async_module(moto, tmp_path):
+    """With async, the module runs as an async job on the target (never in process) and is polled to its end."""
+    name = unique("asyncrepo")
+    tasks = [
+        {"name": "create", "stowage.ecr.ecr_repository": {"name": name}, "async": 60, "poll": 1},
+        {"name": "info", "stowage.ecr.ecr_repository_info": {"names": [name]}, "async": 60, "poll": 1},
+    ]
+    play = run_play(tasks, tmp_path, extra_args=["-vvv"])
+    assert play.rc == 0, play.failures()
+    assert play["create"]["changed"] and play["create"]["finished"] == 1 and play["create"]["ansible_job_id"]
+    assert [r["name"] for r in play["info"]["repositories"]] == [name]
+    assert MARKER not in play.stdout + play.stderr

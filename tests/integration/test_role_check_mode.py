@@ -3,27 +3,11 @@ registry, not to the Docker config."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import urllib.error
-import urllib.request
 
 import pytest
-from helpers import Recorder, build_image, run_play, unique, writes
-
-
-def manifest_status(registry, name, tag):
-    auth = base64.b64encode(("AWS:%s" % registry["password"]).encode()).decode()
-    request = urllib.request.Request(
-        "%s/v2/%s/manifests/%s" % (registry["url"], name, tag),
-        headers={"Authorization": "Basic " + auth, "Accept": "application/vnd.docker.distribution.manifest.v2+json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.load(response)["config"]["digest"]
-    except urllib.error.HTTPError as e:
-        return e.code, None
+from helpers import Recorder, build_image, manifest_status, run_play, unique, writes
 
 
 @pytest.mark.slow

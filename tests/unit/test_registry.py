@@ -406,3 +406,46 @@ def test_registry_url_host_must_be_a_host_name(url):
 @pytest.mark.parametrize("url", ["https://10.0.0.1:5000", "https://[2001:db8::1]", "https://a-b.c-d.example.com", "http://127.0.0.1:5000"])
 def test_registry_url_hosts_accepted(url):
     assert r.parse_registry_url(url)["url"].startswith(url.split("://")[0])
+
+
+# the image name ecr_image_push takes ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, registry, repository",
+    [
+        ("123456789012.dkr.ecr.ap-south-1.amazonaws.com/team/app", "123456789012.dkr.ecr.ap-south-1.amazonaws.com", "team/app"),
+        ("127.0.0.1:5000/app", "127.0.0.1:5000", "app"),
+        ("localhost/my_app", "localhost", "my_app"),
+        ("LocalHost:5000/a/b/c", "localhost:5000", "a/b/c"),
+        ("[::1]:5000/app", "[::1]:5000", "app"),
+        ("123456789012.dkr-ecr.eu-west-1.on.aws/app", "123456789012.dkr-ecr.eu-west-1.on.aws", "app"),
+    ],
+)
+def test_split_image_name_accepts(name, registry, repository):
+    assert r.split_image_name(name) == (registry, repository)
+
+
+@pytest.mark.parametrize(
+    "name, phrase",
+    [
+        (None, "an image name in the registry is required"),
+        ("", "an image name in the registry is required"),
+        ("app", "names no registry host"),
+        ("team/app", "names no registry host"),
+        ("registry.example.com/", "names no repository"),
+        ("registry.example.com/app:1.0", "holds a tag"),
+        ("registry.example.com/app@sha256:" + "a" * 64, "holds a digest"),
+        ("registry.example.com:0/app", "not HOST or HOST:PORT"),
+        ("registry.example.com:/app", "not HOST or HOST:PORT"),
+        ("registry.example.com:70000/app", "port that is not a number"),
+        ("registry..example.com/app", "not HOST or HOST:PORT"),
+        ("-bad.example.com/app", "not HOST or HOST:PORT"),
+        ("registry.example.com/App", "name (repository part): 'App' is not a valid repository name"),
+        ("registry.example.com/a", "ECR accepts 2 to 256"),
+    ],
+)
+def test_split_image_name_refuses(name, phrase):
+    with pytest.raises(InputError) as e:
+        r.split_image_name(name)
+    assert str(e.value).startswith("name") and phrase in str(e.value)

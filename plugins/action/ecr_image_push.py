@@ -15,6 +15,9 @@ import re
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
+from ansible.plugins.action import ActionBase
 
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import split_image_name
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_image_tags
@@ -55,13 +58,18 @@ class ActionModule(InProcessModuleAction):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
-        result = super(InProcessModuleAction, self).run(tmp, task_vars)
+        # ActionBase's checks (async is refused), not the single-module run of InProcessModuleAction
+        result = ActionBase.run(self, tmp, task_vars)
         del tmp
-        try:
-            args = self.validate_argument_spec(ARGUMENT_SPEC, required_together=[["client_cert", "client_key"]])[1]
-        except AnsibleActionFail as e:
-            # name the module as users write it, not by its plugin path
-            raise AnsibleActionFail(str(e.message).replace(str(self._load_name), "stowage.ecr.ecr_image_push")) from None
+        # an option set to null reads as omitted (so tags: null means the default), as in a module
+        given = {key: value for key, value in self._task.args.items() if value is not None}
+        validated = ArgumentSpecValidator(ARGUMENT_SPEC, required_together=[["client_cert", "client_key"]]).validate(given)
+        if validated.error_messages:
+            message = validated.errors.msg
+            if isinstance(validated.errors[0], UnsupportedError):
+                message = "Unsupported parameters for (stowage.ecr.ecr_image_push) module: %s" % message
+            raise AnsibleActionFail(message)
+        args = validated.validated_parameters
         name, tags = args["name"], args["tags"]
         try:
             registry = split_image_name(name)[0]

@@ -136,19 +136,24 @@ def test_without_a_login_the_push_fails_and_says_so(pushing, registry, tmp_path)
 
 
 @pytest.mark.slow
-def test_docker_host_option_and_empty_tags(pushing, registry, dockerd, tmp_path):
+def test_docker_host_option_default_and_empty_tags(pushing, registry, dockerd, tmp_path):
     repository = unique("pushhost")
-    name, image_id = pushing["image"](repository, ["v2"])
+    name, image_id = pushing["image"](repository, ["v2", "latest"])
+    engine = dockerd["host"]
     tasks = [
-        push("p", pushing["config"], name=name, tags=["v2"], docker_host=dockerd["host"]),
-        push("none", pushing["config"], name=name, tags=[]),
+        push("p", pushing["config"], name=name, tags=["v2"], docker_host=engine),
+        push("none", pushing["config"], name=name, tags=[], docker_host=engine),
+        push("default", pushing["config"], name=name, docker_host=engine),
+        push("null", pushing["config"], name=name, tags=None, docker_host=engine),
     ]
     # the environment names a socket that does not exist: only the option leads to the engine
     play = run_play(tasks, tmp_path, env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
     assert play.rc == 0, play.failures()
     assert play["p"]["pushed"] == ["v2"] and play["p"]["image_id"] == image_id
     assert play["none"]["changed"] is False and play["none"]["pushed"] == []
+    assert play["default"]["pushed"] == ["latest"] and play["null"]["pushed"] == ["latest"]
     assert manifest_status(registry, repository, "v2") == (200, image_id)
+    assert manifest_status(registry, repository, "latest") == (200, image_id)
 
 
 @pytest.mark.slow

@@ -158,6 +158,16 @@ def build_image(dockerd: dict[str, Any], name: str, content: str) -> str:
     return name
 
 
+def docker(dockerd: dict[str, Any], *args: str) -> str:
+    """Run the docker CLI against the stack's Docker Engine; its output."""
+    return subprocess.run(["/usr/bin/docker", "-H", dockerd["host"], *args], check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+def local_id(dockerd: dict[str, Any], ref: str) -> str:
+    """The local image id (sha256:...) of ``ref`` on the stack's Docker Engine."""
+    return json.loads(docker(dockerd, "image", "inspect", ref))[0]["Id"]
+
+
 def manifest_status(registry: dict[str, Any], name: str, tag: str) -> tuple[int, str | None]:
     """What the registry holds under name:tag: (HTTP status, config digest = the local image id)."""
     auth = base64.b64encode(("AWS:%s" % registry["password"]).encode()).decode()

@@ -3,21 +3,10 @@ login ecr_login wrote (from moto's token); what the registry holds afterwards is
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
-from helpers import build_image, manifest_status, run_play, unique
+from helpers import build_image, docker, local_id, manifest_status, run_play, unique
 
 MARKER = "running in process on the controller"
-
-
-def docker(dockerd, *args):
-    return subprocess.run(["/usr/bin/docker", "-H", dockerd["host"], *args], check=True, capture_output=True, text=True, timeout=120).stdout
-
-
-def local_id(dockerd, ref):
-    return json.loads(docker(dockerd, "image", "inspect", ref))[0]["Id"]
 
 
 @pytest.fixture

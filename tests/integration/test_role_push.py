@@ -1,0 +1,51 @@
+"""The role's push is digest-aware: a tag moved back to an image whose layers the registry holds already
+uploads nothing, and is still a change; a tag that holds the image already is left alone."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import build_image, local_id, manifest_status, run_play, unique
+
+PUSH_TASK = "Push the tags that do not hold the image yet"
+
+
+def push_results(play):
+    return [t["result"] for t in play.tasks if t["name"].endswith(PUSH_TASK)]
+
+
+@pytest.mark.slow
+def test_a_tag_moved_back_to_pushed_layers_is_a_change(moto, registry, dockerd, tmp_path):
+    name = unique("rolemove")
+    suffix = name.rsplit("-", 1)[-1]
+    image_a = build_image(dockerd, "stowage-move-a:%s" % suffix, "image a " + name)
+    image_b = build_image(dockerd, "stowage-move-b:%s" % suffix, "image b " + name)
+    id_a, id_b = local_id(dockerd, image_a), local_id(dockerd, image_b)
+    env = {"DOCKER_HOST": dockerd["env"]["DOCKER_HOST"]}
+
+    def role(image, tags):
+        role_vars = {
+            "ecr_repo_name": name,
+            "ecr_repo_image": image,
+            "ecr_repo_image_tags": tags,
+            "ecr_repo_registry_url": registry["url"],
+            "ecr_repo_docker_config": str(tmp_path / "docker" / "config.json"),
+        }
+        play = run_play([{"name": "role", "ansible.builtin.include_role": {"name": "stowage.ecr.ecr_repo"}, "vars": role_vars}], tmp_path, env=env)
+        assert play.rc == 0, play.failures()
+        return play
+
+    role(image_a, ["v1", "latest"])
+    assert manifest_status(registry, name, "latest") == (200, id_a)
+    moved = role(image_b, ["latest"])
+    assert push_results(moved)[0]["changed"] and manifest_status(registry, name, "latest") == (200, id_b)
+
+    # back to A: the registry holds A's layers (under v1), so the engine uploads nothing, yet the tag moves
+    back = role(image_a, ["latest", "v1"])
+    pushed = push_results(back)[0]
+    assert pushed["changed"] is True and pushed["pushed"] == ["latest"] and pushed["uploaded"] == []
+    assert manifest_status(registry, name, "latest") == (200, id_a) and manifest_status(registry, name, "v1") == (200, id_a)
+
+    # in place: nothing to push, nothing changed
+    again = role(image_a, ["latest", "v1"])
+    assert again.stats["localhost"]["changed"] == 0
+    assert push_results(again)[0].get("skipped") is True

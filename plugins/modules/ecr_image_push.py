@@ -18,9 +18,10 @@ description:
     (M(stowage.ecr.ecr_login)).
   - When the task runs on the controller (local connection, the controller's Python, no become), the
     pushes run inside Ansible's worker process instead of one new module process each, which saves
-    a Python start, the module's transfer and its imports per push (about 0.4 s each, measured on loopback). Anywhere else, or with E(STOWAGE_ECR_IN_PROCESS=0) on the controller,
-    they run as M(community.docker.docker_image_push) modules on the target, the usual way. The result
-    is the same either way.
+    a Python start, the module's transfer and most of its imports per push (about 0.4 s each, measured
+    on loopback). Anywhere else, or with E(STOWAGE_ECR_IN_PROCESS=0) on the controller, they run as
+    M(community.docker.docker_image_push) modules on the target, the usual way. The result is the same
+    either way.
   - O(name) and O(tags) are checked, and every tag must exist in the Docker Engine as O(name)C(:TAG),
     before anything is pushed. A push that fails stops the task; the tags pushed before it are named in
     the result.

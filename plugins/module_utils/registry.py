@@ -134,7 +134,7 @@ def split_image_name(name: Any, option: str = "name") -> Tuple[str, str]:
     except ValueError:
         raise InputError("%s: %r has a registry port that is not a number from 1 to 65535; %s" % (option, name, accepted)) from None
     host = parts.hostname or ""
-    if not valid_host(host) or parts.username is not None or port == 0 or registry.endswith(":"):
+    if not valid_host(host) or port == 0 or registry.endswith(":"):
         raise InputError("%s: %r names the registry %r, which is not HOST or HOST:PORT; %s" % (option, name, registry, accepted))
     check_repository_name(repository, option="%s (repository part)" % option)
     return registry.lower(), repository

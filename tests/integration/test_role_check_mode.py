@@ -3,11 +3,8 @@ registry, not to the Docker config."""
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
-from helpers import Recorder, build_image, manifest_status, run_play, unique, writes
+from helpers import Recorder, build_image, local_id, manifest_status, run_play, unique, writes
 
 
 @pytest.mark.slow
@@ -38,8 +35,7 @@ def test_role_check_mode_says_what_it_would_push(moto, registry, dockerd, tmp_pa
     real = run_play(tasks, tmp_path, env=env)
     assert real.rc == 0, real.failures()
     status, digest = manifest_status(registry, name, "v1")
-    local_id = json.loads(os.popen("DOCKER_HOST=%s /usr/bin/docker image inspect %s" % (dockerd["env"]["DOCKER_HOST"], image)).read())[0]["Id"]
-    assert status == 200 and digest == local_id
+    assert status == 200 and digest == local_id(dockerd, image)
 
     # everything in place: check mode now reports no change at all
     with Recorder(moto) as rec:

@@ -94,6 +94,23 @@ class Stowage(Tool):
         return timed([str(VENV_BIN / "ansible-playbook"), str(BENCH / "playbook-stowage.yml"), "-e", "@" + str(extra)], self.env, what="stowage.ecr")[0]
 
 
+class StowageInventory(Stowage):
+    """The same play with an inventory localhost (-i localhost,, as AWX inventories have it) whose
+    interpreter is named by the interpreter_python setting, not by the implicit localhost."""
+
+    label = "stowage.ecr, -i localhost, + ANSIBLE_PYTHON_INTERPRETER"
+
+    def __init__(self, env, work):
+        super().__init__(env, work)
+        self.env["ANSIBLE_PYTHON_INTERPRETER"] = str(VENV_BIN / "python")
+
+    def run(self, names):
+        extra = self.work / "stowage-inventory-vars.json"
+        extra.write_text(json.dumps({"ecr_repo_region": REGION, "ecr_repo_repositories": [{"name": n} for n in names]}))
+        cmd = [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", str(BENCH / "playbook-stowage.yml"), "-e", "@" + str(extra)]
+        return timed(cmd, self.env, what="stowage.ecr (inventory localhost)")[0]
+
+
 class EcsEcr(Tool):
     label = "community.aws ecs_ecr (loop)"
 
@@ -195,19 +212,22 @@ def table(rows, sizes):
     print("| tool | N | create (s) | no-op (s) | API calls per repository, no-op | no-op vs ecs_ecr | no-op vs Terraform | create vs Terraform |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in sizes:
-        for key in ("stowage", "ecs_ecr", "terraform"):
+        for key in ("stowage", "stowage-inv", "ecs_ecr", "terraform"):
             row = by.get((key, n))
             if not row:
                 continue
             ecs, tf = by.get(("ecs_ecr", n)), by.get(("terraform", n))
-            ratios = [_ratio(row, other, field) if key == "stowage" else "" for other, field in ((ecs, "noop"), (tf, "noop"), (tf, "create"))]
+            ratios = [_ratio(row, other, field) if key.startswith("stowage") else "" for other, field in ((ecs, "noop"), (tf, "noop"), (tf, "create"))]
             print("| %s | %d | %.2f | %.2f | %.2f | %s | %s | %s |" % (row["label"], n, row["create"], row["noop"], row["calls_per_repo"], *ratios))
     print()
     targets = []
     for n in sizes:
         ours, ecs, tf = by.get(("stowage", n)), by.get(("ecs_ecr", n)), by.get(("terraform", n))
+        inventory = by.get(("stowage-inv", n))
         if ours and ecs and n == 1:
             targets.append(("N=1 no-op <= 0.8 x ecs_ecr", ours["noop"] / ecs["noop"], 0.8))
+        if inventory and ecs and n == 1:
+            targets.append(("N=1 no-op, -i localhost, + interpreter setting <= 0.8 x ecs_ecr", inventory["noop"] / ecs["noop"], 0.8))
         if ours and tf and n >= 50:
             targets.append(("N=%d no-op <= 0.4 x Terraform" % n, ours["noop"] / tf["noop"], 0.4))
         if ours and tf and n >= 500:
@@ -323,7 +343,7 @@ def main():
         try:
             env = dict(os.environ, **stack.aws_env(record))
             moto = Moto(record)
-            tools = {"stowage": Stowage(env, work)}
+            tools = {"stowage": Stowage(env, work), "stowage-inv": StowageInventory(env, work)}
             if not args.no_ecs:
                 tools["ecs_ecr"] = EcsEcr(env, work)
             if not args.no_terraform and Terraform.available():

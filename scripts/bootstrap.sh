@@ -31,12 +31,29 @@ for pkg in $STACK_PACKAGES $APT_PACKAGES; do
 done
 apt_install "${missing[@]}"
 
+# .venv is the newest entry of the support matrix (noxfile.py): Python 3.13 with the versions of
+# constraints/newest.txt. Where Python 3.13 cannot be found, .venv takes this machine's python3 and
+# the newest entry that Python can hold (ansible 12 on 3.11), and the matrix reports the newest
+# entry as skipped.
+if python=$(scripts/find_python.sh 3.13); then
+    constraints=constraints/newest.txt
+else
+    python=$(python3 -c 'import sys; print(sys.executable)')
+    constraints=constraints/ansible-12.txt
+    echo "bootstrap: Python 3.13 not found; .venv uses $python with $constraints (the newest entry will be skipped)" >&2
+fi
 stamp=$VENV/.installed
-if [ ! -f "$stamp" ] || [ requirements-dev.txt -nt "$stamp" ]; then
-    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-    touch "$stamp"
+want="$python $(cat requirements-dev.txt requirements-test.txt "$constraints" | cksum)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    if [ -x "$VENV/bin/python" ] && [ "$("$VENV/bin/python" -c 'import sys; print(sys._base_executable)' 2>/dev/null)" != "$python" ]; then
+        echo "bootstrap: .venv was made with another Python; making it anew with $python"
+        rm -rf "$VENV"
+    fi
+    [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
+    pip=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)
+    "${pip[@]}" --upgrade pip 2> >(grep -v "^WARNING: Location" >&2)
+    "${pip[@]}" -c "$constraints" -r requirements-dev.txt 2> >(grep -v "^WARNING: Location" >&2)
+    echo "$want" >"$stamp"
 fi
 
 # ansible.cfg names .venv as the collections path: make this checkout stowage.ecr there

@@ -16,7 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-PYTHON_VERSION=3.11
+# the Python of .venv (the newest matrix entry), which the sanity tests run on
+PYTHON_VERSION=$("$ROOT/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 export PATH=$VENV/bin:$PATH
 
 if [ ! -x "$VENV/bin/ansible-test" ]; then

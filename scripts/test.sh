@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite. Every server it needs is started by the tests on free loopback
-# ports and stopped again, also when a test fails.
+# The whole test suite: the support matrix (noxfile.py), each entry in its own virtualenv, with its
+# time and a closing summary. Every server a test needs is started by the tests on free loopback
+# ports (each pytest worker has a stack of its own) and stopped again, also when a test fails.
+# Arguments go to nox, e.g. scripts/test.sh -s oldest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ANSIBLE_CONFIG=$PWD/ansible.cfg
 echo "== ruff"
 .venv/bin/ruff check .
-echo "== pytest: unit, integration (ansible-playbook against the local stack), ansible-test sanity"
-exec .venv/bin/python -m pytest "$@"
+echo "== support matrix (nox): unit, integration (ansible-playbook against the local stack), packaging, ansible-test sanity"
+rm -rf tests/output/matrix
+rc=0
+.venv/bin/nox "$@" || rc=$?
+.venv/bin/python scripts/matrix_summary.py tests/output/matrix || rc=1
+exit "$rc"

@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -17,7 +18,9 @@ import boto3
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSIBLE_PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
+# the ansible of the virtualenv that runs the tests (each support-matrix entry has its own)
+BIN = Path(sys.executable).parent
+ANSIBLE_PLAYBOOK = str(BIN / "ansible-playbook")
 REGION = "ap-south-1"
 
 

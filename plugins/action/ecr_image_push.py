@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import yaml
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.stowage.ecr.plugins.doc_fragments.docker_api import ModuleDocFragment
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import split_image_name
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_image_tags
 from ansible_collections.stowage.ecr.plugins.plugin_utils.in_process import InProcessModuleAction
@@ -28,20 +30,12 @@ INFO_MODULE = "community.docker.docker_image_info"
 # what the engine says when the registry wants credentials it was not given, or refused them
 AUTH_FAILURE_RE = re.compile(r"no basic auth credentials|authentication required|unauthorized|denied", re.IGNORECASE)
 
-# community.docker's Docker API connection options, passed on as given; defaults and environment
-# fallbacks are applied by the push module where it runs
+# the Docker Engine connection options, passed on as given (their defaults and environment fallbacks
+# are applied by the push module where it runs): type and aliases as plugins/doc_fragments/docker_api.py
+# documents them, so that the documentation and the accepted options are one text
 DOCKER_OPTIONS: dict[str, dict[str, Any]] = {
-    "docker_host": dict(type="str", aliases=["docker_url"]),
-    "tls_hostname": dict(type="str"),
-    "api_version": dict(type="str", aliases=["docker_api_version"]),
-    "timeout": dict(type="int"),
-    "ca_path": dict(type="path", aliases=["ca_cert", "tls_ca_cert", "cacert_path"]),
-    "client_cert": dict(type="path", aliases=["tls_client_cert", "cert_path"]),
-    "client_key": dict(type="path", aliases=["tls_client_key", "key_path"]),
-    "tls": dict(type="bool"),
-    "use_ssh_client": dict(type="bool"),
-    "validate_certs": dict(type="bool", aliases=["tls_verify"]),
-    "debug": dict(type="bool"),
+    key: {"type": option["type"], **({"aliases": option["aliases"]} if option.get("aliases") else {})}
+    for key, option in yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"].items()
 }
 
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(

@@ -20,7 +20,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.stowage.ecr.plugins.module_utils.repository import format_repository
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS, InputError
 
 DESCRIBE_BATCH = 100
 MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
@@ -41,6 +41,14 @@ def retry_decorator() -> Callable[..., Any]:
 def client(module: Any, service: str) -> Any:
     """A boto3 client of ``service`` with both retry layers."""
     return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG)
+
+
+class LookupFailed(Exception):
+    """An AWS call that checks an option failed; the message names the option, ``cause`` is the boto error."""
+
+    def __init__(self, message: str, cause: Exception):
+        super().__init__(message)
+        self.cause = cause
 
 
 class EcrApi:
@@ -159,7 +167,10 @@ class EcrApi:
         return repo
 
     def resolve_kms_key(self, key: str | None) -> str | None:
-        """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey)."""
+        """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey).
+
+        Never ends the module (it runs on ecr_repositories' worker threads): an unknown key raises
+        InputError, any other failure LookupFailed."""
         if not key:
             return key
         if key not in self._kms_cache:
@@ -172,9 +183,9 @@ class EcrApi:
                     # AWS creates its managed key on first use: none yet means no repository uses it
                     self._kms_cache[key] = None
                     return None
-                self.module.fail_json(msg="kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key)
+                raise InputError("kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key) from None
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg="kms_key: could not look up %r with KMS DescribeKey" % key)
+                raise LookupFailed("kms_key: could not look up %r with KMS DescribeKey" % key, e) from e
         return self._kms_cache[key]
 
     # writes ----------------------------------------------------------------

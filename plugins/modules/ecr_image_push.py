@@ -31,6 +31,10 @@ description:
     here, as the role R(stowage.ecr.ecr_repo,ansible_collections.stowage.ecr.ecr_repo_role) does.
 author:
   - stowage.ecr contributors (@stowage)
+requirements:
+  - What M(community.docker.docker_image_push) needs on the host that runs the push, which community.docker's
+    documentation lists; with community.docker 4 and 5 that is C(requests), with C(paramiko) for V(ssh://)
+    hosts (unless O(use_ssh_client=true)).
 options:
   name:
     description:
@@ -51,7 +55,7 @@ notes:
     layers; a tag moved to an image whose layers the registry holds already reads as unchanged. The
     digest-aware decision is M(stowage.ecr.ecr_image_tag_info)'s.
 extends_documentation_fragment:
-  - community.docker.docker.api_documentation
+  - stowage.ecr.docker_api
 attributes:
   check_mode:
     support: none

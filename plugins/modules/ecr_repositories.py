@@ -231,7 +231,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
     lifecycle_want,
     repository_want,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     ENCRYPTION_TYPES,
@@ -302,6 +302,8 @@ def converge_one(api, want, raw, check_mode):
             result["diff"] = {"before_header": want["name"], "after_header": want["name"], "before": before, "after": after}
     except (InputError, PolicyError) as e:
         result.update(failed=True, msg=str(e))
+    except LookupFailed as e:
+        result.update(failed=True, msg="%s: %s" % (e, e.cause))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         code = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
         result.update(failed=True, msg="ECR refused a call for repository %s: %s (%s)" % (want["name"], e, code))

@@ -224,7 +224,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository, repository_want
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     ENCRYPTION_TYPES,
     IMAGE_TAG_MUTABILITIES,
@@ -255,6 +255,8 @@ def main():
         result = converge_repository(api, want, module.check_mode)
     except InputError as e:
         module.fail_json(msg=str(e))
+    except LookupFailed as e:
+        module.fail_json_aws(e.cause, msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="ECR refused a call for repository %s" % module.params["name"])
 

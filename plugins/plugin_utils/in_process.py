@@ -5,38 +5,114 @@
 
 Our modules call AWS from wherever the task runs; nearly always that is the controller itself
 (``hosts: localhost``, ``connection: local``). There, building the module's payload and starting a
-new Python for it costs more than the module's own work. When the task runs on the controller, with
-the controller's Python, without become or async, the action imports the module and calls its
-``main()`` with the same arguments Ansible would send it, and reads its result the same way. In
-every other case, or with ``STOWAGE_ECR_IN_PROCESS=0`` in the environment, the module is executed
-the usual way. The module code is the same either way.
+new Python for it costs more than the module's own work. When the task would run the module with
+the controller's own Python (local connection, the interpreter that ``ansible_python_interpreter``,
+the ``interpreter_python`` setting or discovery names is this one), without become or async, the
+action imports the module and calls its ``main()`` with the same arguments Ansible would send it,
+and reads its result the same way. In every other case, or with ``STOWAGE_ECR_IN_PROCESS=0`` in the
+environment, the module is executed the usual way. The module code is the same either way.
+
+The rule: the fast path may never fail a task that the usual path would pass, nor change a result.
+- It uses only the pieces of ansible-core that ``_detect()`` found at import time (these are not all
+  public interfaces, and they differ between ansible-core versions); where one is missing, every
+  task runs the module the usual way and ``-vvv`` says why.
+- Anything that goes wrong before the module's ``main()`` starts falls back to the usual path.
+- Once ``main()`` has started, the module never runs a second time: whatever it did is its result.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import io
 import json
 import os
+import shutil
 import sys
 import traceback
 from typing import Any
 
+from ansible import constants as C
 from ansible.module_utils import basic
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible.vars.clean import remove_internal_keys
-
-try:  # ansible-core 2.19+: module arguments and results travel in a serialization profile
-    from ansible.module_utils.common.json import Direction, get_module_encoder
-
-    PROFILE: str | None = "legacy"
-except ImportError:  # older ansible-core: plain JSON
-    PROFILE = None
 
 OPT_OUT = "STOWAGE_ECR_IN_PROCESS"
+MARKER = "running in process on the controller"
+AUTO_INTERPRETER = ("auto", "auto_silent", "auto_legacy", "auto_legacy_silent")
 display = Display()
+
+
+def _detect() -> tuple[dict[str, Any], list[str]]:
+    """The ansible-core pieces the fast path needs, as this ansible-core has them; and what is missing."""
+    found: dict[str, Any] = {}
+    missing: list[str] = []
+    if not hasattr(basic, "_ANSIBLE_ARGS"):
+        missing.append("ansible.module_utils.basic._ANSIBLE_ARGS")
+    try:  # ansible-core 2.19+: module arguments and results travel in a serialization profile
+        from ansible.module_utils.common.json import Direction, get_module_encoder  # pylint: disable=import-outside-toplevel
+
+        found["encoder"] = get_module_encoder("legacy", Direction.CONTROLLER_TO_MODULE)
+        found["profile"] = "legacy"
+        if not hasattr(basic, "_ANSIBLE_PROFILE"):
+            missing.append("ansible.module_utils.basic._ANSIBLE_PROFILE")
+    except ImportError:  # older ansible-core: plain JSON
+        found["encoder"], found["profile"] = None, None
+    except Exception as e:  # pylint: disable=broad-except  # an encoder this code does not know
+        missing.append("the module encoder of the 'legacy' profile (%s)" % e)
+    parse = getattr(ActionBase, "_parse_returned_data", None)
+    try:
+        takes = len(inspect.signature(parse).parameters) - 1 if parse else -1  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        takes = -1
+    if takes != (1 if found.get("profile") is None else 2):
+        missing.append("ActionBase._parse_returned_data with the arguments this ansible-core's modules need")
+    for name in ("_update_module_args", "_compute_environment_string"):
+        if not callable(getattr(ActionBase, name, None)):
+            missing.append("ActionBase.%s" % name)
+    try:  # ansible-core 2.21+: module results are parsed into a UnifiedTaskResult
+        from ansible._internal._task import UnifiedTaskResult  # pylint: disable=import-outside-toplevel
+
+        if all(callable(getattr(UnifiedTaskResult, m, None)) for m in ("remove_internal_keys", "as_result_dict", "set_fact")):
+            found["unified"] = UnifiedTaskResult
+    except ImportError:
+        pass
+    if "unified" not in found:
+        try:
+            from ansible.vars.clean import remove_internal_keys  # pylint: disable=import-outside-toplevel
+
+            found["remove_internal_keys"] = remove_internal_keys
+        except ImportError:
+            missing.append("a way to remove internal keys from a module result (ansible.vars.clean.remove_internal_keys)")
+    try:
+        from ansible.executor.interpreter_discovery import discover_interpreter  # pylint: disable=import-outside-toplevel
+
+        found["discover_interpreter"] = discover_interpreter
+    except ImportError:  # without it, hosts whose interpreter is discovered run modules the usual way
+        found["discover_interpreter"] = None
+    return found, missing
+
+
+PIECES, MISSING = _detect()
+
+
+def _environment(interpreter: str) -> tuple[str, str] | None:
+    """Which Python installation (and so which site-packages) ``interpreter`` runs: a virtualenv is known by
+    the pyvenv.cfg above its bin folder, whatever its python links to; any other by the real path."""
+    path = os.path.expanduser(str(interpreter).strip())
+    if os.sep not in path:
+        found = shutil.which(path)
+        if found is None:
+            return None
+        path = found
+    path = os.path.abspath(path)
+    if not os.path.exists(path):
+        return None
+    home = os.path.dirname(os.path.dirname(path))
+    if os.path.isfile(os.path.join(home, "pyvenv.cfg")):
+        return ("venv", os.path.realpath(home))
+    return ("installation", os.path.realpath(path))
 
 
 class InProcessModuleAction(ActionBase):
@@ -55,52 +131,98 @@ class InProcessModuleAction(ActionBase):
     def _run_module(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         """Run ``module_name`` (ours or another collection's) with ``module_args``: in this process when the
         task runs on the controller, else as a module on the target, the usual way. Returns its result."""
-        if self._runs_here(task_vars):
-            display.vvv(
-                "%s: running in process on the controller (%s=0 runs it as a separate module)" % (module_name, OPT_OUT),
-                host=self._play_context.remote_addr,
-            )
-            return self._run_in_process(module_name, module_args, task_vars)
+        facts: dict[str, Any] = {}
+        if self._runs_here(task_vars, facts):
+            prepared = self._prepare(module_name, module_args, task_vars)
+            if prepared is not None:
+                display.vvv("%s: %s (%s=0 runs it as a separate module)" % (module_name, MARKER, OPT_OUT), host=self._play_context.remote_addr)
+                return self._with_facts(self._run_in_process(module_name, *prepared), facts)
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         result = self._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+        return self._with_facts(result, facts)
 
-    def _runs_here(self, task_vars: dict[str, Any]) -> bool:
+    def _skip(self, why: str) -> bool:
+        display.vvv("stowage.ecr: running the module the usual way: %s" % why, host=self._play_context.remote_addr)
+        return False
+
+    def _runs_here(self, task_vars: dict[str, Any], facts: dict[str, Any]) -> bool:
+        """Would the module run on this machine with this very Python? (Fills ``facts`` with an interpreter
+        it discovered, which the result hands back as Ansible's own discovery does.)"""
         if os.environ.get(OPT_OUT, "1").lower() in ("0", "false", "no", "off"):
             return False
+        if MISSING:
+            return self._skip("this ansible-core lacks %s" % ", ".join(MISSING))
         if getattr(self._connection, "transport", None) != "local" or self._play_context.become or self._task.async_val:
             return False
-        interpreter = task_vars.get("ansible_python_interpreter")
-        if interpreter is not None:
-            interpreter = self._templar.template(interpreter)
+        try:
+            interpreter = self._interpreter(task_vars, facts)
+        except Exception as e:  # pylint: disable=broad-except  # the usual path finds out for itself
+            return self._skip("the Python interpreter could not be resolved here (%s)" % e)
         # the module must see the Python (and so the boto3) it would have run with
-        return interpreter is not None and os.path.realpath(str(interpreter)) == os.path.realpath(sys.executable)
+        return interpreter is not None and _environment(interpreter) == _environment(sys.executable)
 
-    def _run_in_process(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
-        args = dict(module_args)
-        self._update_module_args(module_name, args, task_vars)
-        environment: dict[str, str] = {}
-        self._compute_environment_string(environment)
+    def _interpreter(self, task_vars: dict[str, Any], facts: dict[str, Any]) -> str | None:
+        """The Python the usual path would run the module with: ansible_python_interpreter or the
+        interpreter_python setting, else the discovered interpreter (discovering it as Ansible would)."""
+        delegated = self._task.delegate_to
+        use_vars = task_vars
+        if delegated:
+            use_vars = (task_vars.get("ansible_delegated_vars") or {}).get(delegated) or {}
+        configured = C.config.get_config_value("INTERPRETER_PYTHON", variables=use_vars)
+        if isinstance(configured, str) and configured:
+            configured = self._templar.template(configured)
+        if configured and str(configured).strip() not in AUTO_INTERPRETER:
+            return str(configured).strip()
+        known = (use_vars.get("ansible_facts") or {}).get("discovered_interpreter_python")
+        if known:
+            return str(known)
+        discover = PIECES["discover_interpreter"]
+        if discover is None or delegated:
+            return None
+        mode = str(configured).strip() if configured else "auto"
+        found = discover(action=self, interpreter_name="python", discovery_mode=mode, task_vars=task_vars)
+        if found:
+            facts["discovered_interpreter_python"] = found
+            task_vars.setdefault("ansible_facts", {})["discovered_interpreter_python"] = found
+        return found
 
-        payload = {"ANSIBLE_MODULE_ARGS": args}
-        if PROFILE is not None:
-            encoded = json.dumps(payload, cls=get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE))
-        else:
-            encoded = json.dumps(payload)
+    @staticmethod
+    def _with_facts(result: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+        if facts:
+            result.setdefault("ansible_facts", {}).update(facts)
+        return result
 
+    def _prepare(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]) -> tuple[Any, bytes, dict[str, str]] | None:
+        """Everything before the module's main(): its arguments as Ansible would send them, the task's
+        environment, the module itself. None (and the usual path) if any step fails."""
+        try:
+            args = dict(module_args)
+            self._update_module_args(module_name, args, task_vars)
+            environment: dict[str, str] = {}
+            self._compute_environment_string(environment)
+            payload = {"ANSIBLE_MODULE_ARGS": args}
+            encoded = json.dumps(payload, cls=PIECES["encoder"]) if PIECES["encoder"] is not None else json.dumps(payload)
+            module = importlib.import_module("ansible_collections.%s.plugins.modules.%s" % tuple(module_name.rsplit(".", 1)))
+            if not callable(getattr(module, "main", None)):
+                raise ImportError("%s has no main()" % module_name)
+            return module, encoded.encode("utf-8"), {k: str(v) for k, v in environment.items()}
+        except Exception as e:  # pylint: disable=broad-except  # before main(): nothing has run yet
+            self._skip("preparing %s in process failed (%s: %s)" % (module_name, type(e).__name__, e))
+            return None
+
+    def _run_in_process(self, module_name: str, module: Any, encoded: bytes, environment: dict[str, str]) -> dict[str, Any]:
         saved_env = dict(os.environ)
         saved_args = basic._ANSIBLE_ARGS
         saved_profile = getattr(basic, "_ANSIBLE_PROFILE", None)
         out = io.StringIO()
         rc = 0
         try:
-            os.environ.update({k: str(v) for k, v in environment.items()})
-            basic._ANSIBLE_ARGS = encoded.encode("utf-8")
-            if PROFILE is not None:
-                basic._ANSIBLE_PROFILE = PROFILE
-            module = importlib.import_module("ansible_collections.%s.plugins.modules.%s" % tuple(module_name.rsplit(".", 1)))
+            os.environ.update(environment)
+            basic._ANSIBLE_ARGS = encoded
+            if PIECES["profile"] is not None:
+                basic._ANSIBLE_PROFILE = PIECES["profile"]
             with contextlib.redirect_stdout(out):
                 try:
                     module.main()
@@ -110,13 +232,34 @@ class InProcessModuleAction(ActionBase):
             return {"failed": True, "msg": "MODULE FAILURE: %s crashed in process" % module_name, "exception": traceback.format_exc(), "rc": 1}
         finally:
             basic._ANSIBLE_ARGS = saved_args
-            if PROFILE is not None:
+            if PIECES["profile"] is not None:
                 basic._ANSIBLE_PROFILE = saved_profile
             os.environ.clear()
             os.environ.update(saved_env)
+        return self._parse(module_name, {"stdout": out.getvalue(), "stderr": "", "rc": rc})
 
-        response = {"stdout": out.getvalue(), "stderr": "", "rc": rc}
-        data = self._parse_returned_data(response, PROFILE) if PROFILE is not None else self._parse_returned_data(response)
-        data.pop("_ansible_suppress_tmpdir_delete", None)
-        remove_internal_keys(data)
-        return data
+    def _parse(self, module_name: str, response: dict[str, Any]) -> dict[str, Any]:
+        """The module's printed result, read and cleaned as the usual path reads and cleans it."""
+        try:
+            if PIECES["profile"] is not None:
+                parsed = self._parse_returned_data(response, PIECES["profile"])  # pylint: disable=too-many-function-args
+            else:
+                parsed = self._parse_returned_data(response)  # pylint: disable=no-value-for-parameter
+            if "unified" in PIECES and isinstance(parsed, PIECES["unified"]):
+                parsed.remove_internal_keys()
+                return dict(parsed.as_result_dict(for_round_trip=True))
+            data = dict(parsed)
+            data.pop("_ansible_suppress_tmpdir_delete", None)
+            PIECES["remove_internal_keys"](data)
+            return data
+        except Exception:  # pylint: disable=broad-except  # the module has run: report what it printed, never run it again
+            return self._raw_result(module_name, response)
+
+    @staticmethod
+    def _raw_result(module_name: str, response: dict[str, Any]) -> dict[str, Any]:
+        stdout = response["stdout"]
+        try:
+            data = json.loads(stdout[stdout.index("{") :])
+        except ValueError:
+            return {"failed": True, "msg": "MODULE FAILURE: %s printed no result in process" % module_name, "module_stdout": stdout, "rc": response["rc"]}
+        return {k: v for k, v in data.items() if not k.startswith("_ansible_")} if isinstance(data, dict) else {"failed": True, "msg": str(data)}

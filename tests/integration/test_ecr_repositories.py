@@ -150,6 +150,29 @@ def test_one_repository_failing_does_not_stop_the_others(moto, tmp_path):
     assert prefix + "/fine" in describe([prefix + "/fine"])
 
 
+def test_unknown_kms_key_fails_its_item_only(moto, tmp_path):
+    """The KMS lookup runs on the module's worker threads: an unknown key is reported on its item, while
+    the other repositories converge and every per-item result comes back."""
+    prefix = unique("kmsitem")
+    names = [prefix + "/a", prefix + "/bad-key", prefix + "/c", prefix + "/d"]
+    repositories = [
+        {"name": names[0]},
+        {"name": names[1], "encryption_type": "KMS", "kms_key": "alias/stowage-no-such-key"},
+        {"name": names[2], "tags": {"team": "c"}},
+        {"name": names[3], "encryption_type": "KMS", "kms_key": client("kms").create_key()["KeyMetadata"]["Arn"]},
+    ]
+    play = run_play([{"name": "t", "stowage.ecr.ecr_repositories": {"repositories": repositories}, "ignore_errors": True}], tmp_path)
+    result = play["t"]
+    assert result["failed"] and "1 of 4 repositories failed" in result["msg"], result.get("msg")
+    by_name = {r["name"]: r for r in result["repositories"]}
+    assert sorted(by_name) == sorted(names)
+    assert by_name[names[1]]["failed"] and "kms_key: KMS has no key 'alias/stowage-no-such-key'" in by_name[names[1]]["msg"]
+    for name in (names[0], names[2], names[3]):
+        assert not by_name[name]["failed"] and by_name[name]["changed"], by_name[name]
+    held = [r["repositoryName"] for page in client("ecr").get_paginator("describe_repositories").paginate() for r in page["repositories"]]
+    assert sorted(n for n in held if n.startswith(prefix + "/")) == sorted([names[0], names[2], names[3]])
+
+
 def test_role_fleet_form(moto, tmp_path):
     prefix = unique("rolefleet")
     repos = [{"name": prefix + "/a"}, {"name": prefix + "/b", "tags": {"team": "y"}}]

@@ -3,7 +3,11 @@ separate module processes otherwise: both give the same results."""
 
 from __future__ import annotations
 
-from helpers import run_play, unique
+import os
+import sys
+
+import pytest
+from helpers import BIN, run_play, unique
 
 MARKER = "running in process on the controller"
 
@@ -44,3 +48,67 @@ def test_async_task_runs_as_an_async_module(moto, tmp_path):
     assert play["create"]["changed"] and play["create"]["finished"] == 1 and play["create"]["ansible_job_id"]
     assert [r["name"] for r in play["info"]["repositories"]] == [name]
     assert MARKER not in play.stdout + play.stderr
+
+
+def _info_task():
+    return [{"name": "info", "stowage.ecr.ecr_repository_info": {"names": []}}]
+
+
+def _inventory_play(tmp_path, extra_args=(), env=None):
+    return run_play(_info_task(), tmp_path, extra_args=["-i", "localhost,", "-vvv", *extra_args], env=env)
+
+
+def test_inventory_localhost_with_this_python_runs_in_process(moto, tmp_path):
+    """An inventory localhost (-i localhost,, as in AWX) whose interpreter is this very Python, from the
+    variable or from the interpreter_python setting, runs in process as the implicit localhost does."""
+    by_variable = _inventory_play(tmp_path, ["-e", "ansible_python_interpreter=%s" % sys.executable])
+    by_setting = _inventory_play(tmp_path, env={"ANSIBLE_PYTHON_INTERPRETER": sys.executable})
+    usual = _inventory_play(tmp_path, env={"ANSIBLE_PYTHON_INTERPRETER": sys.executable, "STOWAGE_ECR_IN_PROCESS": "0"})
+    for play in (by_variable, by_setting, usual):
+        assert play.rc == 0, play.failures()
+    assert MARKER in by_variable.stdout and MARKER in by_setting.stdout and MARKER not in usual.stdout
+    assert by_variable["info"] == by_setting["info"] == usual["info"]
+
+
+def test_discovered_interpreter_decides_and_is_handed_back(moto, tmp_path):
+    """With interpreter_python auto_silent, the interpreter is discovered as Ansible discovers it; when that is
+    this virtualenv's Python the module runs in process, and the discovery is returned as Ansible's fact."""
+    env = {"PATH": "%s:/usr/bin:/bin" % BIN, "ANSIBLE_PYTHON_INTERPRETER": "auto_silent"}
+    play = _inventory_play(tmp_path, env=env)
+    assert play.rc == 0, play.failures()
+    discovered = play["info"]["ansible_facts"]["discovered_interpreter_python"]
+    assert os.path.dirname(discovered) == str(BIN), discovered
+    assert MARKER in play.stdout
+
+
+def test_another_python_of_the_same_installation_is_not_this_one(moto, tmp_path):
+    """A virtualenv's python links to its base interpreter, which has other packages: naming the base
+    interpreter runs the module there, the usual way, never in this virtualenv's process."""
+    if sys.prefix == sys.base_prefix:
+        pytest.skip("the tests do not run in a virtualenv")
+    base = os.path.realpath(sys.executable)
+    play = _inventory_play(tmp_path, ["-e", "ansible_python_interpreter=%s" % base])
+    assert MARKER not in play.stdout
+    assert "AnsiballZ_ecr_repository_info" in play.stdout + play.stderr
+
+
+def test_a_missing_internal_piece_falls_back_to_the_usual_path(moto, tmp_path):
+    """Take away one piece of ansible-core that the fast path uses (in the controller only): every task still
+    passes, the usual way, with the same result, and -vvv says why."""
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(
+        "import os, sys\n"
+        "if os.path.basename(sys.argv[0]).startswith('ansible-playbook'):\n"
+        "    from ansible.module_utils import basic\n"
+        "    del basic._ANSIBLE_ARGS\n"
+    )
+    name = unique("fallback")
+    tasks = [{"name": "repo", "stowage.ecr.ecr_repository": {"name": name, "tags": {"a": "b"}}}]
+    without = run_play(tasks, tmp_path, extra_args=["-vvv"], env={"PYTHONPATH": str(shim)})
+    assert without.rc == 0, without.failures()
+    assert MARKER not in without.stdout and "AnsiballZ_ecr_repository" in without.stdout + without.stderr
+    assert "lacks ansible.module_utils.basic._ANSIBLE_ARGS" in without.stdout
+    again = run_play(tasks, tmp_path)
+    assert without["repo"]["changed"] and not again["repo"]["changed"]
+    assert without["repo"]["repository"] == again["repo"]["repository"]

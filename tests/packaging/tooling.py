@@ -13,7 +13,8 @@ from typing import Iterator, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
-VENV_BIN = VENV / "bin"
+# the tools of the virtualenv that runs the tests (each support-matrix entry has its own; the newest is .venv)
+VENV_BIN = Path(sys.executable).parent
 # the bundled collections of the `ansible` package (amazon.aws, community.docker, ...)
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
 # `make` links the checkout here; ansible.cfg names .venv as the collections path
@@ -22,7 +23,7 @@ TAIL = 4000
 
 
 def tool_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a tool run from the checkout: .venv/bin first, our ansible.cfg, no colours."""
+    """The environment of a tool run from the checkout: the running virtualenv's bin first, our ansible.cfg, no colours."""
     env = dict(os.environ)
     env["PATH"] = "%s:%s" % (VENV_BIN, env.get("PATH", "/usr/bin:/bin"))
     env.update({"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "NO_COLOR": "1", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PY_COLORS": "0"})

@@ -30,9 +30,10 @@ fi
 core_version=$("$VENV/bin/python" -c 'from ansible.release import __version__; print(__version__)')
 # the pip version ansible-test bootstraps into its sanity virtualenvs (24.2 for ansible-core 2.19)
 pip_version=$("$VENV/bin/python" -c '
+import sys
 from types import SimpleNamespace
 from ansible_test._internal.python_requirements import get_venv_packages
-print(get_venv_packages(SimpleNamespace(version="'$PYTHON_VERSION'"))["pip"])')
+print(get_venv_packages(SimpleNamespace(version=sys.argv[1]))["pip"])' "$PYTHON_VERSION")
 get_pip=$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py
 stamp=$VENV/.sanity-installed
 want_stamp="ansible-core $core_version, pip $pip_version"

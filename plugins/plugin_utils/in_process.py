@@ -23,6 +23,7 @@ The rule: the fast path may never fail a task that the usual path would pass, no
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib
 import inspect
 import io
@@ -31,7 +32,7 @@ import os
 import shutil
 import sys
 import traceback
-from typing import Any
+from typing import Any, Iterator
 
 from ansible import constants as C
 from ansible.module_utils import basic
@@ -61,11 +62,11 @@ def _detect() -> tuple[dict[str, Any], list[str]]:
         found["encoder"], found["profile"] = None, None
     except Exception as e:  # pylint: disable=broad-except  # an encoder this code does not know
         missing.append("the module encoder of the 'legacy' profile (%s)" % e)
-    parse = getattr(ActionBase, "_parse_returned_data", None)
+    takes = -1
     try:
-        takes = len(inspect.signature(parse).parameters) - 1 if parse else -1  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        takes = -1
+        takes = len(inspect.signature(ActionBase._parse_returned_data).parameters) - 1
+    except (AttributeError, TypeError, ValueError):
+        pass
     if takes != (1 if found.get("profile") is None else 2):
         missing.append("ActionBase._parse_returned_data with the arguments this ansible-core's modules need")
     for name in ("_update_module_args", "_compute_environment_string"):
@@ -85,6 +86,22 @@ def _detect() -> tuple[dict[str, Any], list[str]]:
             found["remove_internal_keys"] = remove_internal_keys
         except ImportError:
             missing.append("a way to remove internal keys from a module result (ansible.vars.clean.remove_internal_keys)")
+    # a module's warnings and deprecations go to its result only where ansible-core does not take the
+    # process for the controller (2.19+ routes them to the display there): the flag and the lists they
+    # are kept in while a module runs
+    try:
+        from ansible.module_utils import _internal as module_internal  # pylint: disable=import-outside-toplevel
+
+        found["controller_flag"] = module_internal if isinstance(getattr(module_internal, "is_controller", None), bool) else None
+    except ImportError:
+        found["controller_flag"] = None
+    if found.get("profile") is not None and found["controller_flag"] is None:
+        missing.append("ansible.module_utils._internal.is_controller")
+    from ansible.module_utils.common import warnings as module_warnings  # pylint: disable=import-outside-toplevel
+
+    found["message_lists"] = [getattr(module_warnings, name) for name in ("_global_warnings", "_global_deprecations") if hasattr(module_warnings, name)]
+    if len(found["message_lists"]) != 2 or not all(isinstance(held, (list, dict)) for held in found["message_lists"]):
+        missing.append("the warning and deprecation lists of ansible.module_utils.common.warnings")
     try:
         from ansible.executor.interpreter_discovery import discover_interpreter  # pylint: disable=import-outside-toplevel
 
@@ -134,9 +151,9 @@ class InProcessModuleAction(ActionBase):
         facts: dict[str, Any] = {}
         if self._runs_here(task_vars, facts):
             prepared = self._prepare(module_name, module_args, task_vars)
-            if prepared is not None:
-                display.vvv("%s: %s (%s=0 runs it as a separate module)" % (module_name, MARKER, OPT_OUT), host=self._play_context.remote_addr)
-                return self._with_facts(self._run_in_process(module_name, *prepared), facts)
+            result = self._run_in_process(module_name, *prepared) if prepared is not None else None
+            if result is not None:
+                return self._with_facts(result, facts)
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         result = self._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
         if not wrap_async:
@@ -194,9 +211,9 @@ class InProcessModuleAction(ActionBase):
             result.setdefault("ansible_facts", {}).update(facts)
         return result
 
-    def _prepare(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]) -> tuple[Any, bytes, dict[str, str]] | None:
-        """Everything before the module's main(): its arguments as Ansible would send them, the task's
-        environment, the module itself. None (and the usual path) if any step fails."""
+    def _prepare(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]) -> tuple[bytes, dict[str, str]] | None:
+        """The module's arguments as Ansible would send them, and the task's environment. None (and the
+        usual path) if a step fails."""
         try:
             args = dict(module_args)
             self._update_module_args(module_name, args, task_vars)
@@ -204,38 +221,69 @@ class InProcessModuleAction(ActionBase):
             self._compute_environment_string(environment)
             payload = {"ANSIBLE_MODULE_ARGS": args}
             encoded = json.dumps(payload, cls=PIECES["encoder"]) if PIECES["encoder"] is not None else json.dumps(payload)
-            module = importlib.import_module("ansible_collections.%s.plugins.modules.%s" % tuple(module_name.rsplit(".", 1)))
-            if not callable(getattr(module, "main", None)):
-                raise ImportError("%s has no main()" % module_name)
-            return module, encoded.encode("utf-8"), {k: str(v) for k, v in environment.items()}
+            return encoded.encode("utf-8"), {k: str(v) for k, v in environment.items()}
         except Exception as e:  # pylint: disable=broad-except  # before main(): nothing has run yet
             self._skip("preparing %s in process failed (%s: %s)" % (module_name, type(e).__name__, e))
             return None
 
-    def _run_in_process(self, module_name: str, module: Any, encoded: bytes, environment: dict[str, str]) -> dict[str, Any]:
+    @contextlib.contextmanager
+    def _module_context(self, encoded: bytes, environment: dict[str, str]) -> Iterator[None]:
+        """This process as a module process sees it while the module is imported and runs: its arguments,
+        the task's environment, not the controller (so that warnings and deprecations go to its result), no
+        warnings of an earlier module; all as before afterwards."""
         saved_env = dict(os.environ)
         saved_args = basic._ANSIBLE_ARGS
         saved_profile = getattr(basic, "_ANSIBLE_PROFILE", None)
-        out = io.StringIO()
-        rc = 0
+        flag = PIECES["controller_flag"]
+        saved_flag = flag.is_controller if flag is not None else None
+        saved_lists = [copy.copy(held) for held in PIECES["message_lists"]]
         try:
             os.environ.update(environment)
             basic._ANSIBLE_ARGS = encoded
             if PIECES["profile"] is not None:
                 basic._ANSIBLE_PROFILE = PIECES["profile"]
-            with contextlib.redirect_stdout(out):
-                try:
-                    module.main()
-                except SystemExit as e:
-                    rc = e.code if isinstance(e.code, int) else 1
-        except Exception:  # pylint: disable=broad-except  # a module crash is reported as a failed task, like any module's
-            return {"failed": True, "msg": "MODULE FAILURE: %s crashed in process" % module_name, "exception": traceback.format_exc(), "rc": 1}
+            if flag is not None:
+                flag.is_controller = False
+            for held in PIECES["message_lists"]:
+                held.clear()
+            yield
         finally:
+            for held, saved in zip(PIECES["message_lists"], saved_lists):
+                held.clear()
+                if isinstance(held, dict):
+                    held.update(saved)
+                else:
+                    held.extend(saved)
+            if flag is not None:
+                flag.is_controller = saved_flag
             basic._ANSIBLE_ARGS = saved_args
             if PIECES["profile"] is not None:
                 basic._ANSIBLE_PROFILE = saved_profile
             os.environ.clear()
             os.environ.update(saved_env)
+
+    def _run_in_process(self, module_name: str, encoded: bytes, environment: dict[str, str]) -> dict[str, Any] | None:
+        """The module's result, run here; None when it could not be imported (nothing has run: the usual path
+        takes over)."""
+        out = io.StringIO()
+        rc = 0
+        with self._module_context(encoded, environment):
+            try:
+                module = importlib.import_module("ansible_collections.%s.plugins.modules.%s" % tuple(module_name.rsplit(".", 1)))
+                if not callable(getattr(module, "main", None)):
+                    raise ImportError("%s has no main()" % module_name)
+            except Exception as e:  # pylint: disable=broad-except  # before main(): nothing has run yet
+                self._skip("importing %s in process failed (%s: %s)" % (module_name, type(e).__name__, e))
+                return None
+            display.vvv("%s: %s (%s=0 runs it as a separate module)" % (module_name, MARKER, OPT_OUT), host=self._play_context.remote_addr)
+            try:
+                with contextlib.redirect_stdout(out):
+                    try:
+                        module.main()
+                    except SystemExit as e:
+                        rc = e.code if isinstance(e.code, int) else 1
+            except Exception:  # pylint: disable=broad-except  # a module crash is reported as a failed task, like any module's
+                return {"failed": True, "msg": "MODULE FAILURE: %s crashed in process" % module_name, "exception": traceback.format_exc(), "rc": 1}
         return self._parse(module_name, {"stdout": out.getvalue(), "stderr": "", "rc": rc})
 
     def _parse(self, module_name: str, response: dict[str, Any]) -> dict[str, Any]:

@@ -14,10 +14,16 @@ from tooling import module_names
 ENV = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
 
 
+def _foreign_deprecation(line: str) -> bool:
+    return line.startswith("[DEPRECATION WARNING]") and "stowage" not in line or "Deprecation warnings can be disabled" in line
+
+
 def ansible_doc(*names: str) -> dict:
     proc = subprocess.run([str(BIN / "ansible-doc"), "-j", *names], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, "ansible-doc -j %s exited %d:\n%s" % (" ".join(names), proc.returncode, proc.stderr[-3000:])
-    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-3000:]
+    # deprecations of other collections' code (amazon.aws 10 on ansible-core 2.20) are theirs; anything else is ours
+    problems = [line for line in proc.stderr.splitlines() if ("WARNING" in line or "ERROR" in line) and not _foreign_deprecation(line)]
+    assert not problems, proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
 

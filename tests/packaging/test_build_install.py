@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REGION, PlayResult, unique
+from helpers import REGION, PlayResult, build_image, local_id, manifest_status, unique
 from tooling import ROOT, SITE_PACKAGES, VENV_BIN, explain, module_names, role_names, run, seed_repository
 
 # Everything the tarball may hold (paths inside it); anything else is a leftover.
@@ -103,7 +103,7 @@ def test_tarball_holds_the_collection_and_no_leftovers(tarball):
 
 
 @pytest.mark.slow
-def test_tarball_installed_in_a_fresh_virtualenv_runs_site_playbook(tarball, moto, tmp_path):
+def test_tarball_installed_in_a_fresh_virtualenv_runs_site_playbook(tarball, moto, registry, dockerd, tmp_path):
     # a fresh virtualenv with the Ansible of the running support-matrix entry: its `ansible` package (from
     # pip's cache; no .pyc compiling of its ~16000 modules: that halves the install time), or, where the
     # entry installs ansible-core and the collections apart, the same ansible-core and a copy of them
@@ -151,6 +151,23 @@ def test_tarball_installed_in_a_fresh_virtualenv_runs_site_playbook(tarball, mot
         assert proc.returncode == 0, "site.yml failed:\n%s\n%s" % (result.failures(), proc.stdout[-3000:])
         assert result.stats["localhost"]["failures"] == 0
         assert result.stats["localhost"]["changed"] >= 1
+
+    # as a new user would: the site playbook with a local image creates, pushes and prints the URL, and
+    # a second run changes nothing
+    pushed = unique("tarball-push")
+    image = build_image(dockerd, "stowage-tarball:%s" % pushed.rsplit("-", 1)[-1], "tarball " + pushed)
+    cmd = [venv / "bin" / "ansible-playbook", "stowage.ecr.site", "-e", "ecr_repo_name=%s" % pushed, "-e", "ecr_repo_region=%s" % REGION]
+    cmd += ["-e", "ecr_repo_image=%s" % image, "-e", "ecr_repo_registry_url=%s" % registry["url"]]
+    cmd += ["-e", "ecr_repo_docker_config=%s" % (tmp_path / "docker" / "config.json")]
+    env_push = dict(env_play, DOCKER_HOST=dockerd["env"]["DOCKER_HOST"])
+    with seed_repository(pushed):
+        first = PlayResult(run(cmd, cwd=tmp_path, env=env_push))
+        second = PlayResult(run(cmd, cwd=tmp_path, env=env_push))
+        assert first.rc == 0, "site.yml with an image failed:\n%s" % first.failures()
+        assert first.stats["localhost"]["changed"] >= 3
+        assert manifest_status(registry, pushed, "latest") == (200, local_id(dockerd, image))
+        assert first["Repository URL"]["msg"].endswith("/" + pushed)
+        assert second.rc == 0 and second.stats["localhost"]["changed"] == 0, second.failures()
 
     # what ansible-builder reads from the installed collection when it is part of an execution environment
     # (a tool of the newest entry's)

@@ -3,6 +3,7 @@ README.md's table, galaxy.yml's dependency ranges and meta/runtime.yml's require
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import sys
@@ -13,6 +14,7 @@ from tooling import ROOT
 BEGIN, END = "<!-- support matrix: made from noxfile.py ENTRIES -->", "<!-- end of support matrix -->"
 
 
+@functools.cache
 def entries():
     spec = importlib.util.spec_from_file_location("stowage_noxfile", ROOT / "noxfile.py")
     module = importlib.util.module_from_spec(spec)

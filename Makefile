@@ -23,8 +23,9 @@ unit: install
 clean:
 	rm -rf .venv .stack .pytest_cache .ruff_cache tests/output
 
-# module and role docs, rendered with antsibull-docs into docs/reference/ (commit the result;
-# tests/packaging/test_docs.py fails when they are stale)
+# the repository settings into ecr_repositories' suboptions, then the module and role docs, rendered
+# with antsibull-docs into docs/reference/ (commit the result; tests fail when either is stale)
 .PHONY: docs
 docs: install
+	@.venv/bin/python scripts/render_settings_docs.py
 	@.venv/bin/python tests/packaging/render_docs.py

@@ -87,8 +87,7 @@ def parse_registry_url(url: Any, option: str = "registry_url") -> Dict[str, str]
         )
     if parts.scheme == "http" and not is_loopback(host):
         raise InputError(
-            "%s: %r uses plain http:// to a host that is not loopback; credentials would cross the network unencrypted. "
-            "Use https://, or http:// only for 127.0.0.0/8, localhost or ::1" % (option, url)
+            "%s: %r uses plain http:// to a host that is not loopback; credentials would cross the network unencrypted; %s" % (option, url, accepted)
         )
     netloc_host = "[%s]" % host if ":" in host else host
     netloc = "%s:%d" % (netloc_host, port) if port is not None else netloc_host

@@ -74,7 +74,7 @@ def check_exclusion_filters(filters: list[Any] | None, option: str = "image_tag_
 
 def check_image_tags(tags: Any, option: str = "tags") -> None:
     if not isinstance(tags, list) or not tags:
-        raise InputError("%s: give a list of one or more image tags" % option)
+        raise InputError("%s: %r is not accepted; give a list of one or more image tags (1 or more docker tags)" % (option, _short(tags)))
     for tag in tags:
         if not isinstance(tag, str) or not IMAGE_TAG_RE.fullmatch(tag):
             raise InputError(

@@ -41,6 +41,7 @@ options:
         description: V(present) or V(absent).
         type: str
         choices: [present, absent]
+      # repository settings: rendered by make docs from stowage.ecr.repository_settings (scripts/render_settings_docs.py)
       image_tag_mutability:
         description: As in M(stowage.ecr.ecr_repository).
         type: str
@@ -62,6 +63,7 @@ options:
       tags:
         description: As in M(stowage.ecr.ecr_repository).
         type: dict
+        aliases: [resource_tags]
       purge_tags:
         description: As in M(stowage.ecr.ecr_repository) (default V(true)).
         type: bool
@@ -69,8 +71,9 @@ options:
         description: As in M(stowage.ecr.ecr_repository).
         type: json
       purge_policy:
-        description: As in M(stowage.ecr.ecr_repository).
+        description: As in M(stowage.ecr.ecr_repository) (default V(false)).
         type: bool
+      # end of repository settings
       force_delete:
         description: As in M(stowage.ecr.ecr_repository).
         type: bool
@@ -98,6 +101,7 @@ options:
         description: As O(repositories[].state).
         type: str
         choices: [present, absent]
+      # repository settings: rendered by make docs from stowage.ecr.repository_settings (scripts/render_settings_docs.py)
       image_tag_mutability:
         description: As O(repositories[].image_tag_mutability).
         type: str
@@ -119,15 +123,17 @@ options:
       tags:
         description: As O(repositories[].tags).
         type: dict
+        aliases: [resource_tags]
       purge_tags:
-        description: As O(repositories[].purge_tags).
+        description: As O(repositories[].purge_tags) (default V(true)).
         type: bool
       policy:
         description: As O(repositories[].policy).
         type: json
       purge_policy:
-        description: As O(repositories[].purge_policy).
+        description: As O(repositories[].purge_policy) (default V(false)).
         type: bool
+      # end of repository settings
       force_delete:
         description: As O(repositories[].force_delete).
         type: bool
@@ -233,30 +239,19 @@ from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
-    ENCRYPTION_TYPES,
-    IMAGE_TAG_MUTABILITIES,
-    InputError,
-    check_registry_id,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_defaults, settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
 
 SETTINGS = dict(
     state=dict(type="str", choices=["present", "absent"]),
-    image_tag_mutability=dict(type="str", choices=list(IMAGE_TAG_MUTABILITIES)),
-    image_tag_mutability_exclusion_filters=dict(type="list", elements="str"),
-    scan_on_push=dict(type="bool"),
-    encryption_type=dict(type="str", choices=list(ENCRYPTION_TYPES)),
-    kms_key=dict(type="str", no_log=False),
-    tags=dict(type="dict"),
-    purge_tags=dict(type="bool"),
-    policy=dict(type="json"),
-    purge_policy=dict(type="bool"),
+    # an item's setting left out comes from defaults, then from BUILTIN: no defaults in the items' spec
+    **settings_spec(defaults=False),
     force_delete=dict(type="bool"),
     # checked by compile_rules (fields, types and values), which names the rule and the field
     lifecycle_rules=dict(type="list", elements="dict"),
     lifecycle_policy=dict(type="json"),
 )
-BUILTIN = {"state": "present", "purge_tags": True, "purge_policy": False, "force_delete": False}
+BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False}
 
 
 def plan(items, defaults, registry_id):

@@ -37,63 +37,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  image_tag_mutability:
-    description:
-      - Whether image tags can be overwritten.
-      - With V(IMMUTABLE_WITH_EXCLUSION) or V(MUTABLE_WITH_EXCLUSION), tags that match
-        O(image_tag_mutability_exclusion_filters) follow the opposite rule.
-      - A new repository is V(MUTABLE) when this is left out; an existing one keeps its setting.
-    type: str
-    choices: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]
-  image_tag_mutability_exclusion_filters:
-    description:
-      - 1 to 5 wildcard filters (letters, digits, V(.), V(_), V(-) and V(*), up to 128 characters each)
-        for the tags exempt from O(image_tag_mutability).
-      - Only with O(image_tag_mutability=IMMUTABLE_WITH_EXCLUSION) or V(MUTABLE_WITH_EXCLUSION). When left
-        out with one of those, the repository's current filters are kept; a new repository needs them.
-    type: list
-    elements: str
-  scan_on_push:
-    description:
-      - Whether ECR scans each image for vulnerabilities when it is pushed.
-      - A new repository does not scan when this is left out; an existing one keeps its setting.
-    type: bool
-  encryption_type:
-    description:
-      - How images are encrypted at rest. Only takes effect when the repository is created; for an
-        existing repository it is checked, and a difference fails the task.
-      - A new repository uses V(AES256) when this is left out.
-    type: str
-    choices: [AES256, KMS, KMS_DSSE]
-  kms_key:
-    description:
-      - The KMS key for O(encryption_type=KMS) or V(KMS_DSSE), and required with them, as an alias
-        (V(alias/my-key)), an alias ARN, a key id or a key ARN, in the repository's region.
-      - Use V(alias/aws/ecr) for the AWS managed key.
-    type: str
-  tags:
-    description:
-      - Resource tags as a dict. Numbers are written as strings. Keys starting with V(aws:) are reserved.
-      - When left out, the repository's tags are not touched.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description:
-      - With O(tags) set, remove the tags that O(tags) does not list (tags starting with V(aws:) are kept).
-      - Has no effect when O(tags) is left out.
-    type: bool
-    default: true
-  policy:
-    description:
-      - The repository policy (an IAM resource policy document) as a dict or a JSON string.
-        Compared semantically with the live policy.
-      - When left out, the repository policy is not touched (see O(purge_policy)).
-    type: json
-  purge_policy:
-    description:
-      - Delete the repository policy. Cannot be used together with O(policy).
-    type: bool
-    default: false
   force_delete:
     description:
       - With O(state=absent), delete the repository even when it holds images, and the images with it.
@@ -108,6 +51,7 @@ attributes:
     support: full
     description: Returns the repository before and after, as in RV(repository).
 extends_documentation_fragment:
+  - stowage.ecr.repository_settings
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -225,11 +169,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository, repository_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
-    ENCRYPTION_TYPES,
-    IMAGE_TAG_MUTABILITIES,
-    InputError,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -237,15 +178,7 @@ def main():
         name=dict(type="str", required=True),
         registry_id=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        image_tag_mutability=dict(type="str", choices=list(IMAGE_TAG_MUTABILITIES)),
-        image_tag_mutability_exclusion_filters=dict(type="list", elements="str"),
-        scan_on_push=dict(type="bool"),
-        encryption_type=dict(type="str", choices=list(ENCRYPTION_TYPES)),
-        kms_key=dict(type="str", no_log=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        policy=dict(type="json"),
-        purge_policy=dict(type="bool", default=False),
+        **settings_spec(),
         force_delete=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)

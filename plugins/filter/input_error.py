@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+name: input_error
+short_description: What the modules' own input check says of a value
+version_added: 0.2.0
+description:
+  - Runs the check that stowage.ecr's modules apply to an option on a value, before any module runs, and returns
+    its message, or an empty string when the value is accepted. The role R(stowage.ecr.ecr_repo,ansible_collections.stowage.ecr.ecr_repo_role)
+    checks its variables with it, so that a role run fails before its first write, with the modules' own words.
+author:
+  - stowage.ecr contributors (@stowage)
+options:
+  _input:
+    description: The value to check.
+    type: raw
+    required: true
+  kind:
+    description:
+      - Which check. V(image_tags) is a list of image tags, as M(stowage.ecr.ecr_image_push) takes them;
+        V(registry_url) is a registry address, as M(stowage.ecr.ecr_login) takes it.
+    type: str
+    required: true
+    choices: [image_tags, registry_url]
+  option:
+    description: The name the message gives the value, for example V(ecr_repo_image_tags).
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Stop on tags the push would refuse
+  ansible.builtin.assert:
+    that: problem | length == 0
+    fail_msg: "{{ problem }}"
+  vars:
+    problem: "{{ my_tags | stowage.ecr.input_error('image_tags', 'my_tags') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The check's message, which starts with O(option); empty when the value is accepted.
+  type: str
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.stowage.ecr.plugins.module_utils.registry import parse_registry_url
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_image_tags
+
+CHECKS = {"image_tags": check_image_tags, "registry_url": parse_registry_url}
+
+
+def input_error(value, kind, option):
+    if kind not in CHECKS:
+        raise AnsibleFilterError("input_error: kind %r is not one of %s" % (kind, ", ".join(sorted(CHECKS))))
+    try:
+        CHECKS[kind](value, option)
+    except InputError as e:
+        return str(e)
+    return ""
+
+
+class FilterModule:
+    def filters(self):
+        return {"input_error": input_error}

@@ -48,7 +48,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import parse_registry_url
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_image_tags
 
 CHECKS = {"image_tags": check_image_tags, "registry_url": parse_registry_url}

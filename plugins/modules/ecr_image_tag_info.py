@@ -132,18 +132,12 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import default_config_path, load_json_object, stored_auth
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import (
-    LoginError,
-    default_config_path,
-    entry_key,
-    load_json_object,
-    parse_registry_url,
-    push_plan,
-    read_tag,
-    registry_base_url,
-    stored_auth,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils.push_plan import push_plan
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError, entry_key, registry_base_url
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_client import read_tag
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
     check_image_tags,

@@ -177,28 +177,29 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import (
-    LoginError,
-    check_login,
-    decide,
-    decode_auth,
+from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import (
     default_config_path,
     dump_config,
-    entry_key,
-    fingerprint,
     helper_for,
-    iso,
     load_json_object,
-    login_view,
     merge_login,
-    parse_registry_url,
-    registry_base_url,
-    registry_id_of,
     sidecar_path,
     stored_auth,
     write_json_atomic,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.login_decision import decide, login_view
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import (
+    LoginError,
+    decode_auth,
+    entry_key,
+    fingerprint,
+    iso,
+    registry_base_url,
+    registry_id_of,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_client import check_login
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
 
 REGISTRY_IDS_MAX = 10

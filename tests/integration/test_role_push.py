@@ -51,12 +51,21 @@ def test_a_tag_moved_back_to_pushed_layers_is_a_change(moto, registry, dockerd, 
     assert push_results(again)[0].get("skipped") is True
 
 
-def test_a_refused_login_fails_the_role_with_a_readable_message(moto, other_registry, tmp_path):
+def test_a_refused_login_fails_the_role_with_a_readable_message(moto, other_registry, dockerd, tmp_path):
     """The registry refuses moto's token: the role's failure says so, naming the registry, instead of a
     message censored by no_log; the token itself appears nowhere in the output."""
     name = unique("rolelogin")
-    role_vars = {"ecr_repo_name": name, "ecr_repo_registry_url": other_registry["url"], "ecr_repo_docker_config": str(tmp_path / "docker" / "config.json")}
-    play = run_play([{"name": "role", "ansible.builtin.include_role": {"name": "stowage.ecr.ecr_repo"}, "vars": role_vars}], tmp_path, extra_args=["-vvv"])
+    image = build_image(dockerd, "stowage-login:%s" % name.rsplit("-", 1)[-1], "login " + name)
+    role_vars = {
+        "ecr_repo_name": name,
+        "ecr_repo_image": image,
+        "ecr_repo_registry_url": other_registry["url"],
+        "ecr_repo_docker_config": str(tmp_path / "docker" / "config.json"),
+    }
+    env = {"DOCKER_HOST": dockerd["env"]["DOCKER_HOST"]}
+    play = run_play(
+        [{"name": "role", "ansible.builtin.include_role": {"name": "stowage.ecr.ecr_repo"}, "vars": role_vars}], tmp_path, extra_args=["-vvv"], env=env
+    )
     assert play.rc != 0
     failed = [t["result"] for t in play.tasks if t["result"].get("failed")]
     assert failed and other_registry["host"] in failed[0]["msg"], failed

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils import registry as r
+from ansible_collections.stowage.ecr.plugins.module_utils import docker_config, login_decision, registry_address, registry_auth, registry_client, validation
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
@@ -42,11 +42,11 @@ def b64(text):
     ],
 )
 def test_registry_url_accepted(url, netloc, base):
-    parts = r.parse_registry_url(url)
+    parts = registry_address.parse_registry_url(url)
     assert parts["netloc"] == netloc
     assert parts["url"] == base
-    assert r.entry_key(PROXY, url) == netloc
-    assert r.registry_base_url(PROXY, url) == base
+    assert registry_auth.entry_key(PROXY, url) == netloc
+    assert registry_auth.registry_base_url(PROXY, url) == base
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_registry_url_accepted(url, netloc, base):
 )
 def test_registry_url_refused(url, phrase):
     with pytest.raises(InputError) as e:
-        r.parse_registry_url(url)
+        registry_address.parse_registry_url(url)
     assert str(e.value).startswith("registry_url: ")
     assert phrase in str(e.value)
     assert "https://HOST[:PORT]" in str(e.value) or "Use https://" in str(e.value)
@@ -78,7 +78,7 @@ def test_registry_url_refused(url, phrase):
 
 def test_registry_url_with_credentials_does_not_echo_them():
     with pytest.raises(InputError) as e:
-        r.parse_registry_url("https://AWS:s3cret-pw@registry.example.com")
+        registry_address.parse_registry_url("https://AWS:s3cret-pw@registry.example.com")
     assert "s3cret-pw" not in str(e.value)
     assert "user or password" in str(e.value)
 
@@ -99,49 +99,49 @@ def test_registry_url_with_credentials_does_not_echo_them():
     ],
 )
 def test_is_loopback(host, loopback):
-    assert r.is_loopback(host) is loopback
+    assert registry_address.is_loopback(host) is loopback
 
 
 # entry key ---------------------------------------------------------------------------------------
 
 
 def test_entry_key_without_override_is_the_proxy_endpoint_host():
-    assert r.entry_key(PROXY) == "123456789012.dkr.ecr.ap-south-1.amazonaws.com"
-    assert r.entry_key(PROXY + "/") == "123456789012.dkr.ecr.ap-south-1.amazonaws.com"
-    assert r.entry_key("https://registry.example.com:8443") == "registry.example.com:8443"
-    assert r.registry_base_url(PROXY) == "https://123456789012.dkr.ecr.ap-south-1.amazonaws.com"
+    assert registry_auth.entry_key(PROXY) == "123456789012.dkr.ecr.ap-south-1.amazonaws.com"
+    assert registry_auth.entry_key(PROXY + "/") == "123456789012.dkr.ecr.ap-south-1.amazonaws.com"
+    assert registry_auth.entry_key("https://registry.example.com:8443") == "registry.example.com:8443"
+    assert registry_auth.registry_base_url(PROXY) == "https://123456789012.dkr.ecr.ap-south-1.amazonaws.com"
 
 
 def test_entry_key_with_override_is_its_host_and_port():
-    assert r.entry_key(PROXY, "http://127.0.0.1:5000") == "127.0.0.1:5000"
-    assert r.entry_key(PROXY, "https://vpce.example.com") == "vpce.example.com"
+    assert registry_auth.entry_key(PROXY, "http://127.0.0.1:5000") == "127.0.0.1:5000"
+    assert registry_auth.entry_key(PROXY, "https://vpce.example.com") == "vpce.example.com"
 
 
 def test_registry_id_of():
-    assert r.registry_id_of(PROXY) == "123456789012"
-    assert r.registry_id_of("https://registry.example.com") is None
+    assert registry_auth.registry_id_of(PROXY) == "123456789012"
+    assert registry_auth.registry_id_of("https://registry.example.com") is None
 
 
 # tokens ------------------------------------------------------------------------------------------
 
 
 def test_decode_auth():
-    assert r.decode_auth(b64("AWS:pass:with:colons")) == ("AWS", "pass:with:colons")
-    assert r.decode_auth(b64("AWS:")) == ("AWS", "")
-    assert r.decode_auth(b64("no-colon")) is None
-    assert r.decode_auth(b64(":nouser")) is None
-    assert r.decode_auth("not base64!") is None
-    assert r.decode_auth("") is None
-    assert r.decode_auth(None) is None
+    assert registry_auth.decode_auth(b64("AWS:pass:with:colons")) == ("AWS", "pass:with:colons")
+    assert registry_auth.decode_auth(b64("AWS:")) == ("AWS", "")
+    assert registry_auth.decode_auth(b64("no-colon")) is None
+    assert registry_auth.decode_auth(b64(":nouser")) is None
+    assert registry_auth.decode_auth("not base64!") is None
+    assert registry_auth.decode_auth("") is None
+    assert registry_auth.decode_auth(None) is None
 
 
 def test_iso_and_parse_iso():
-    assert r.iso(datetime.datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05+00:00"
-    assert r.iso(datetime.datetime(2026, 1, 2, 5, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))) == "2026-01-02T03:04:05+00:00"
-    assert r.iso(None) is None
-    assert r.parse_iso("2026-01-02T03:04:05Z") == datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
-    assert r.parse_iso("garbage") is None
-    assert r.parse_iso(None) is None
+    assert registry_auth.iso(datetime.datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05+00:00"
+    assert registry_auth.iso(datetime.datetime(2026, 1, 2, 5, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))) == "2026-01-02T03:04:05+00:00"
+    assert registry_auth.iso(None) is None
+    assert registry_auth.parse_iso("2026-01-02T03:04:05Z") == datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    assert registry_auth.parse_iso("garbage") is None
+    assert registry_auth.parse_iso(None) is None
 
 
 # config merge ------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def test_merge_keeps_everything_else():
         "HttpHeaders": {"User-Agent": "x"},
     }
     original = json.loads(json.dumps(config))
-    merged = r.merge_login(config, "127.0.0.1:5000", b64("AWS:token"))
+    merged = docker_config.merge_login(config, "127.0.0.1:5000", b64("AWS:token"))
     assert config == original, "the input is not modified"
     assert merged["auths"]["127.0.0.1:5000"] == {"auth": b64("AWS:token")}
     for key in ("credsStore", "credHelpers", "proxies", "HttpHeaders"):
@@ -168,64 +168,64 @@ def test_merge_keeps_everything_else():
 
 def test_merge_replaces_the_whole_entry():
     config = {"auths": {"reg": {"auth": b64("AWS:old"), "identitytoken": "stale", "email": "x@example.com"}}}
-    assert r.merge_login(config, "reg", b64("AWS:new"))["auths"]["reg"] == {"auth": b64("AWS:new")}
+    assert docker_config.merge_login(config, "reg", b64("AWS:new"))["auths"]["reg"] == {"auth": b64("AWS:new")}
 
 
 @pytest.mark.parametrize("config", [{}, {"auths": None}, {"auths": []}, {"auths": "x"}])
 def test_merge_into_config_without_auths(config):
-    assert r.merge_login(config, "reg", "QQ==")["auths"] == {"reg": {"auth": "QQ=="}}
+    assert docker_config.merge_login(config, "reg", "QQ==")["auths"] == {"reg": {"auth": "QQ=="}}
 
 
 def test_stored_auth():
-    assert r.stored_auth({"auths": {"reg": {"auth": "abc"}}}, "reg") == "abc"
-    assert r.stored_auth({"auths": {"reg": {"auth": "abc"}}}, "other") is None
-    assert r.stored_auth({"auths": {"reg": {}}}, "reg") is None
-    assert r.stored_auth({"auths": {"reg": "abc"}}, "reg") is None
-    assert r.stored_auth({}, "reg") is None
+    assert docker_config.stored_auth({"auths": {"reg": {"auth": "abc"}}}, "reg") == "abc"
+    assert docker_config.stored_auth({"auths": {"reg": {"auth": "abc"}}}, "other") is None
+    assert docker_config.stored_auth({"auths": {"reg": {}}}, "reg") is None
+    assert docker_config.stored_auth({"auths": {"reg": "abc"}}, "reg") is None
+    assert docker_config.stored_auth({}, "reg") is None
 
 
 def test_helper_for():
-    assert r.helper_for({}, "reg") is None
-    assert r.helper_for({"credsStore": "desktop"}, "reg") == "credsStore=desktop"
-    assert r.helper_for({"credHelpers": {"reg": "ecr-login"}}, "reg") == "credHelpers[reg]=ecr-login"
-    assert r.helper_for({"credHelpers": {"other": "ecr-login"}}, "reg") is None
+    assert docker_config.helper_for({}, "reg") is None
+    assert docker_config.helper_for({"credsStore": "desktop"}, "reg") == "credsStore=desktop"
+    assert docker_config.helper_for({"credHelpers": {"reg": "ecr-login"}}, "reg") == "credHelpers[reg]=ecr-login"
+    assert docker_config.helper_for({"credHelpers": {"other": "ecr-login"}}, "reg") is None
 
 
 def test_default_config_path():
-    assert r.default_config_path({"DOCKER_CONFIG": "/srv/dc"}) == "/srv/dc/config.json"
-    assert r.default_config_path({}) == os.path.join(os.path.expanduser("~"), ".docker", "config.json")
-    assert r.sidecar_path("/srv/dc/config.json") == "/srv/dc/config.json.ecr-login.json"
+    assert docker_config.default_config_path({"DOCKER_CONFIG": "/srv/dc"}) == "/srv/dc/config.json"
+    assert docker_config.default_config_path({}) == os.path.join(os.path.expanduser("~"), ".docker", "config.json")
+    assert docker_config.sidecar_path("/srv/dc/config.json") == "/srv/dc/config.json.ecr-login.json"
 
 
 # files -------------------------------------------------------------------------------------------
 
 
 def test_load_missing_empty_and_valid(tmp_path):
-    assert r.load_json_object(str(tmp_path / "none.json"), "config") == ({}, None)
+    assert docker_config.load_json_object(str(tmp_path / "none.json"), "config") == ({}, None)
     (tmp_path / "empty.json").write_text("\n")
-    assert r.load_json_object(str(tmp_path / "empty.json"), "config")[0] == {}
+    assert docker_config.load_json_object(str(tmp_path / "empty.json"), "config")[0] == {}
     (tmp_path / "ok.json").write_text('{"auths": {}}')
-    assert r.load_json_object(str(tmp_path / "ok.json"), "config") == ({"auths": {}}, b'{"auths": {}}')
+    assert docker_config.load_json_object(str(tmp_path / "ok.json"), "config") == ({"auths": {}}, b'{"auths": {}}')
 
 
 @pytest.mark.parametrize("text", ['{"auths": {"reg": {"auth": "c2VjcmV0LXRva2Vu"}', '["c2VjcmV0LXRva2Vu"]'])
 def test_load_bad_json_names_the_file_not_the_content(tmp_path, text):
     path = tmp_path / "config.json"
     path.write_text(text)
-    with pytest.raises(r.LoginError) as e:
-        r.load_json_object(str(path), "config_path: the Docker client config")
+    with pytest.raises(registry_auth.LoginError) as e:
+        docker_config.load_json_object(str(path), "config_path: the Docker client config")
     assert str(path) in str(e.value)
     assert "c2VjcmV0LXRva2Vu" not in str(e.value)
 
 
 def test_write_json_atomic(tmp_path):
     path = tmp_path / "sub" / "config.json"
-    r.write_json_atomic(str(path), b"{}\n")
+    docker_config.write_json_atomic(str(path), b"{}\n")
     assert path.read_bytes() == b"{}\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     path.chmod(0o644)
-    r.write_json_atomic(str(path), b'{"a": 1}\n')
+    docker_config.write_json_atomic(str(path), b'{"a": 1}\n')
     assert path.read_bytes() == b'{"a": 1}\n'
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sorted(p.name for p in path.parent.iterdir()) == ["config.json"], "no temp file is left"
@@ -236,13 +236,13 @@ def test_write_json_atomic_writes_through_a_symlink(tmp_path):
     target.write_text("{}")
     link = tmp_path / "config.json"
     link.symlink_to(target)
-    r.write_json_atomic(str(link), b'{"b": 2}\n')
+    docker_config.write_json_atomic(str(link), b'{"b": 2}\n')
     assert link.is_symlink()
     assert target.read_bytes() == b'{"b": 2}\n'
 
 
 def test_dump_config_is_docker_like():
-    assert r.dump_config({"auths": {"r": {"auth": "x"}}}) == b'{\n\t"auths": {\n\t\t"r": {\n\t\t\t"auth": "x"\n\t\t}\n\t}\n}\n'
+    assert docker_config.dump_config({"auths": {"r": {"auth": "x"}}}) == b'{\n\t"auths": {\n\t\t"r": {\n\t\t\t"auth": "x"\n\t\t}\n\t}\n}\n'
 
 
 # the idempotency rule ----------------------------------------------------------------------------
@@ -253,7 +253,7 @@ OLD = b64("AWS:older-token")
 
 
 def known(auth, expires):
-    return {"fingerprint": r.fingerprint(auth), "expires_at": r.iso(expires), "username": "AWS"}
+    return {"fingerprint": registry_auth.fingerprint(auth), "expires_at": registry_auth.iso(expires), "username": "AWS"}
 
 
 def never(*_):
@@ -270,7 +270,7 @@ def never(*_):
         (b64("bob:older-token"), None, never, True, "another user"),
         (OLD, None, never, True, "expiry of the stored login is unknown"),
         (OLD, known(FRESH, NOW + datetime.timedelta(hours=5)), never, True, "expiry of the stored login is unknown"),
-        (OLD, {"fingerprint": r.fingerprint(OLD), "expires_at": "soon"}, never, True, "expiry of the stored login is unknown"),
+        (OLD, {"fingerprint": registry_auth.fingerprint(OLD), "expires_at": "soon"}, never, True, "expiry of the stored login is unknown"),
         (OLD, known(OLD, NOW + datetime.timedelta(minutes=10)), never, True, "expires in 600s, less than min_validity 3600s"),
         (OLD, known(OLD, NOW - datetime.timedelta(minutes=10)), never, True, "expires in 0s"),
         (OLD, known(OLD, NOW + datetime.timedelta(hours=5)), lambda: False, True, "no longer accepts"),
@@ -278,7 +278,7 @@ def never(*_):
     ],
 )
 def test_decide(stored, record, accepted, write, reason):
-    got_write, got_reason = r.decide(stored, FRESH, record, NOW, 3600, accepted)
+    got_write, got_reason = login_decision.decide(stored, FRESH, record, NOW, 3600, accepted)
     assert got_write is write
     assert reason in got_reason
     for secret in ("fresh-token", "older-token", FRESH, OLD):
@@ -287,15 +287,15 @@ def test_decide(stored, record, accepted, write, reason):
 
 def test_decide_min_validity_zero_keeps_a_login_until_it_expires():
     record = known(OLD, NOW + datetime.timedelta(minutes=1))
-    assert r.decide(OLD, FRESH, record, NOW, 0, lambda: True)[0] is False
-    assert r.decide(OLD, FRESH, record, NOW, 61, lambda: True)[0] is True
+    assert login_decision.decide(OLD, FRESH, record, NOW, 0, lambda: True)[0] is False
+    assert login_decision.decide(OLD, FRESH, record, NOW, 61, lambda: True)[0] is True
 
 
 def test_login_view_never_holds_the_secret():
-    view = r.login_view("reg", OLD, known(OLD, NOW))
-    assert view == {"username": "AWS", "expires_at": r.iso(NOW)}
-    assert r.login_view("reg", OLD, known(FRESH, NOW)) == {"username": "AWS", "expires_at": "unknown"}
-    assert r.login_view("reg", None, None) is None
+    view = login_decision.login_view("reg", OLD, known(OLD, NOW))
+    assert view == {"username": "AWS", "expires_at": registry_auth.iso(NOW)}
+    assert login_decision.login_view("reg", OLD, known(FRESH, NOW)) == {"username": "AWS", "expires_at": "unknown"}
+    assert login_decision.login_view("reg", None, None) is None
 
 
 # the /v2/ check, against a server in this process on loopback ------------------------------------
@@ -315,7 +315,7 @@ def test_login_view_never_holds_the_secret():
     ],
 )
 def test_parse_challenge(header, scheme, params):
-    assert r.parse_challenge(header) == (scheme, params)
+    assert registry_client.parse_challenge(header) == (scheme, params)
 
 
 GOOD = b64("AWS:right")
@@ -373,7 +373,7 @@ def server():
 @pytest.mark.parametrize("mode", ["basic", "bearer"])
 def test_check_login_accepts(server, mode):
     Handler.mode = mode
-    r.check_login("http://127.0.0.1:%d" % server.server_port, GOOD, "reg", timeout=5)
+    registry_client.check_login("http://127.0.0.1:%d" % server.server_port, GOOD, "reg", timeout=5)
 
 
 @pytest.mark.parametrize(
@@ -382,16 +382,16 @@ def test_check_login_accepts(server, mode):
 def test_check_login_refuses(server, mode, status):
     Handler.mode = mode
     wrong = b64("AWS:wrong-password")
-    with pytest.raises(r.LoginError) as e:
-        r.check_login("http://127.0.0.1:%d" % server.server_port, wrong, "127.0.0.1:%d" % server.server_port, timeout=5)
+    with pytest.raises(registry_auth.LoginError) as e:
+        registry_client.check_login("http://127.0.0.1:%d" % server.server_port, wrong, "127.0.0.1:%d" % server.server_port, timeout=5)
     assert "registry 127.0.0.1:%d refused the login" % server.server_port in str(e.value)
     assert status in str(e.value)
     assert "wrong-password" not in str(e.value) and wrong not in str(e.value)
 
 
 def test_check_login_unreachable():
-    with pytest.raises(r.LoginError) as e:
-        r.check_login("http://127.0.0.1:1", GOOD, "reg", timeout=5)
+    with pytest.raises(registry_auth.LoginError) as e:
+        registry_client.check_login("http://127.0.0.1:1", GOOD, "reg", timeout=5)
     assert "could not reach http://127.0.0.1:1/v2/" in str(e.value)
 
 
@@ -399,13 +399,13 @@ def test_check_login_unreachable():
     "url", ["https://bad host.example.com", "https://" + "a" * 64 + ".example.com", "https://-lead.example.com", "https://a..b.com", "https://exa_mple.com"]
 )
 def test_registry_url_host_must_be_a_host_name(url):
-    with pytest.raises(r.InputError, match="registry_url: .* is not a host name or IP address"):
-        r.parse_registry_url(url)
+    with pytest.raises(validation.InputError, match="registry_url: .* is not a host name or IP address"):
+        registry_address.parse_registry_url(url)
 
 
 @pytest.mark.parametrize("url", ["https://10.0.0.1:5000", "https://[2001:db8::1]", "https://a-b.c-d.example.com", "http://127.0.0.1:5000"])
 def test_registry_url_hosts_accepted(url):
-    assert r.parse_registry_url(url)["url"].startswith(url.split("://")[0])
+    assert registry_address.parse_registry_url(url)["url"].startswith(url.split("://")[0])
 
 
 # the image name ecr_image_push takes ----------------------------------------------------------------
@@ -423,7 +423,7 @@ def test_registry_url_hosts_accepted(url):
     ],
 )
 def test_split_image_name_accepts(name, registry, repository):
-    assert r.split_image_name(name) == (registry, repository)
+    assert registry_address.split_image_name(name) == (registry, repository)
 
 
 @pytest.mark.parametrize(
@@ -447,5 +447,5 @@ def test_split_image_name_accepts(name, registry, repository):
 )
 def test_split_image_name_refuses(name, phrase):
     with pytest.raises(InputError) as e:
-        r.split_image_name(name)
+        registry_address.split_image_name(name)
     assert str(e.value).startswith("name") and phrase in str(e.value)

@@ -44,6 +44,24 @@ from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     normalise_tags,
     parse_repository_policy,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.views import repository_view, tags_view
+
+
+def read_repository(api: EcrApi, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:
+    """The view of a repository (a DescribeRepositories entry) with the aspects asked for read; the others
+    are left out of it."""
+    view = repository_view(
+        raw,
+        tags=tags_view(api.tags(raw["repositoryArn"])) if tags else None,
+        policy=api.repository_policy(raw["repositoryName"]) if policy else None,
+    )
+    if not tags:
+        del view["tags"]
+    if not policy:
+        del view["policy"]
+    if lifecycle:
+        view["lifecycle_policy"] = api.lifecycle_policy(raw["repositoryName"])
+    return view
 
 
 def repository_want(params: dict[str, Any], where: str = "") -> dict[str, Any]:
@@ -109,12 +127,12 @@ def converge_repository(
     if raw is None:
         if want.get("kms_key") and want["kms_key"] != MANAGED_KMS_ALIAS:
             api.resolve_kms_key(want["kms_key"])  # an unknown key fails here, before the create
-        kwargs, after = plan_create(want)
+        create, after = plan_create(want)
         if check_mode:
             after.update(api.predicted_location(name))
             return {"changed": True, "before": {}, "after": after}
         try:
-            raw = api.call("create_repository", **kwargs)["repository"]
+            raw = api.create(create)
         except is_boto3_error_code("RepositoryAlreadyExistsException"):
             if _retried:
                 raise
@@ -122,14 +140,14 @@ def converge_repository(
             return converge_repository(api, want, check_mode, read_unmanaged=read_unmanaged, _retried=True)
         if want.get("policy") is not None:
             try:
-                api.write("set_repository_policy", name, policy=want["policy"])
+                api.apply(name, raw["repositoryArn"], ("policy", want["policy"]))
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
                 # leave nothing half-made: the new repository is empty, take it away again
                 api.call("delete_repository", **api.scoped(repositoryName=name))
                 raise
-        return {"changed": True, "before": {}, "after": api.full(raw, **aspects)}
+        return {"changed": True, "before": {}, "after": read_repository(api, raw, **aspects)}
 
-    current = api.full(raw, **aspects)
+    current = read_repository(api, raw, **aspects)
     conflict = encryption_conflict(current, want, resolve=api.resolve_kms_key)
     if conflict:
         raise InputError(
@@ -137,22 +155,22 @@ def converge_repository(
             "creates a repository, so this would mean deleting and re-creating it, with its images. Nothing was changed. "
             "Leave encryption_type and kms_key out, or state what the repository has." % (name, conflict)
         )
-    calls, after = plan_update(current, want)
-    if not calls:
+    changes, after = plan_update(current, want)
+    if not changes:
         return {"changed": False, "before": current, "after": current}
     if check_mode:
         return {"changed": True, "before": current, "after": after}
-    for operation, kwargs in calls:
-        api.write(operation, name, arn=current["arn"], **kwargs)
+    for change in changes:
+        api.apply(name, current["arn"], change)
     fresh = api.describe(name) or raw
-    return {"changed": True, "before": current, "after": api.full(fresh, **aspects)}
+    return {"changed": True, "before": current, "after": read_repository(api, fresh, **aspects)}
 
 
 def _remove(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:
     name = want["name"]
     if raw is None:
         return {"changed": False, "before": {}, "after": {}}
-    current = api.full(raw)
+    current = read_repository(api, raw)
     force = bool(want.get("force_delete"))
     not_empty = InputError(
         "force_delete: repository %s holds images, and deleting it would delete them too. Nothing was deleted. "

@@ -1,7 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ECR (and KMS) calls the modules make, with retries, in one place."""
+"""The ECR (and KMS) calls the modules make, with retries, in one place.
+
+Reads return AWS's shapes (``views`` makes the modules' views of them). Writes take plans in the
+options' words (``repository.plan_create`` and ``plan_update``): ``create_call`` and
+``change_call`` are the one place that maps them to API calls.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +22,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.stowage.ecr.plugins.module_utils.repository import format_repository
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS, InputError
 
 DESCRIBE_BATCH = 100
@@ -113,8 +116,9 @@ class EcrApi:
 
         return pages().get("repositories", [])
 
-    def tags(self, arn: str) -> dict[str, str]:
-        return boto3_tag_list_to_ansible_dict(self.call("list_tags_for_resource", resourceArn=arn).get("tags", []))
+    def tags(self, arn: str) -> list[dict[str, str]]:
+        """ListTagsForResource's tags: [{"Key": .., "Value": ..}]."""
+        return self.call("list_tags_for_resource", resourceArn=arn).get("tags", [])
 
     def repository_policy(self, name: str) -> dict[str, Any] | None:
         try:
@@ -151,21 +155,6 @@ class EcrApi:
     def has_images(self, name: str) -> bool:
         return bool(self.call("list_images", **self.scoped(repositoryName=name, maxResults=1)).get("imageIds"))
 
-    def full(self, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:
-        """The snake_case view of a repository with the aspects asked for read (the others left out)."""
-        repo = format_repository(
-            raw,
-            tags=self.tags(raw["repositoryArn"]) if tags else None,
-            policy=self.repository_policy(raw["repositoryName"]) if policy else None,
-        )
-        if not tags:
-            del repo["tags"]
-        if not policy:
-            del repo["policy"]
-        if lifecycle:
-            repo["lifecycle_policy"] = self.lifecycle_policy(raw["repositoryName"])
-        return repo
-
     def resolve_kms_key(self, key: str | None) -> str | None:
         """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey).
 
@@ -190,13 +179,17 @@ class EcrApi:
 
     # writes ----------------------------------------------------------------
 
-    def write(self, operation: str, name: str, arn: str | None = None, **kwargs: Any) -> dict[str, Any]:
-        """One change to a repository; tag calls go by ARN, the rest by name and registry."""
-        if operation in ("tag_resource", "untag_resource"):
-            return self.call(operation, resourceArn=arn, **kwargs)
-        if operation == "set_repository_policy":
-            kwargs = {"policyText": json.dumps(kwargs.pop("policy"), sort_keys=True)}
-        return self.call(operation, **self.scoped(repositoryName=name, **kwargs))
+    def create(self, create: dict[str, Any]) -> dict[str, Any]:
+        """CreateRepository of a plan_create plan; the new repository's DescribeRepositories entry."""
+        return self.call("create_repository", **create_call(create))["repository"]
+
+    def apply(self, name: str, arn: str | None, change: tuple[str, Any]) -> None:
+        """One change of a plan_update plan; tag calls go by ARN, the rest by name and registry."""
+        operation, kwargs = change_call(change)
+        if operation in BY_ARN:
+            self.call(operation, resourceArn=arn, **kwargs)
+        else:
+            self.call(operation, **self.scoped(repositoryName=name, **kwargs))
 
     def parallel(self, func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         """``func`` over ``items`` on a few threads (boto3 clients are thread-safe), in order."""
@@ -204,3 +197,59 @@ class EcrApi:
             return [func(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
             return list(pool.map(func, items))
+
+
+# plans to calls --------------------------------------------------------------------------------
+
+BY_ARN = ("tag_resource", "untag_resource")
+
+
+def exclusion_filters(values: list[str]) -> list[dict[str, str]]:
+    return [{"filterType": "WILDCARD", "filter": value} for value in values]
+
+
+def aws_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def create_call(create: dict[str, Any]) -> dict[str, Any]:
+    """The CreateRepository arguments of a plan_create plan (a setting that is None is ECR's default)."""
+    kwargs: dict[str, Any] = {"repositoryName": create["name"]}
+    if create.get("registry_id"):
+        kwargs["registryId"] = create["registry_id"]
+    if create.get("image_tag_mutability") is not None:
+        kwargs["imageTagMutability"] = create["image_tag_mutability"]
+        if create.get("image_tag_mutability_exclusion_filters"):
+            kwargs["imageTagMutabilityExclusionFilters"] = exclusion_filters(create["image_tag_mutability_exclusion_filters"])
+    if create.get("scan_on_push") is not None:
+        kwargs["imageScanningConfiguration"] = {"scanOnPush": create["scan_on_push"]}
+    if create.get("encryption_type") is not None:
+        encryption = {"encryptionType": create["encryption_type"]}
+        if create.get("kms_key"):
+            encryption["kmsKey"] = create["kms_key"]
+        kwargs["encryptionConfiguration"] = encryption
+    if create.get("tags"):
+        kwargs["tags"] = aws_tags(create["tags"])
+    return kwargs
+
+
+def change_call(change: tuple[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The API operation and its arguments (without the repository's name, registry or ARN) of one
+    change of a plan_update plan."""
+    what, value = change
+    if what == "image_tag_mutability":
+        kwargs: dict[str, Any] = {"imageTagMutability": value["mutability"]}
+        if value["filters"]:
+            kwargs["imageTagMutabilityExclusionFilters"] = exclusion_filters(value["filters"])
+        return "put_image_tag_mutability", kwargs
+    if what == "scan_on_push":
+        return "put_image_scanning_configuration", {"imageScanningConfiguration": {"scanOnPush": value}}
+    if what == "tags_removed":
+        return "untag_resource", {"tagKeys": list(value)}
+    if what == "tags_set":
+        return "tag_resource", {"tags": aws_tags(value)}
+    if what == "policy":
+        return "set_repository_policy", {"policyText": json.dumps(value, sort_keys=True)}
+    if what == "policy_removed":
+        return "delete_repository_policy", {}
+    raise ValueError("no call for the change %r" % what)

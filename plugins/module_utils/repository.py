@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ECR repositories: the snake_case view of a repository and the plan that brings one to
-the requested settings. Pure functions: the API calls live in ``ecr_api``.
+"""ECR repositories: the plan that brings one to the requested settings, in the options' words.
+
+Pure functions. The views they compare are made in ``views``; ``ecr_api`` turns a plan into calls.
 """
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
@@ -19,35 +19,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     WITH_EXCLUSION,
     InputError,
 )
-
-
-def _timestamp(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return value
-
-
-def format_repository(raw: dict[str, Any], tags: dict[str, str] | None = None, policy: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The snake_case view of a DescribeRepositories entry, with tags and policy as dicts."""
-    encryption = raw.get("encryptionConfiguration") or {}
-    return {
-        "name": raw.get("repositoryName"),
-        "arn": raw.get("repositoryArn"),
-        "registry_id": raw.get("registryId"),
-        "uri": raw.get("repositoryUri"),
-        "created_at": _timestamp(raw.get("createdAt")),
-        "image_tag_mutability": raw.get("imageTagMutability", "MUTABLE"),
-        "image_tag_mutability_exclusion_filters": [f.get("filter") for f in raw.get("imageTagMutabilityExclusionFilters") or []],
-        "scan_on_push": bool((raw.get("imageScanningConfiguration") or {}).get("scanOnPush", False)),
-        "encryption_type": encryption.get("encryptionType", "AES256"),
-        "kms_key": encryption.get("kmsKey"),
-        "tags": tags if tags is not None else {},
-        "policy": policy,
-    }
-
-
-def exclusion_filters(values: list[str]) -> list[dict[str, str]]:
-    return [{"filterType": "WILDCARD", "filter": value} for value in values]
 
 
 def is_key_arn(value: str | None) -> bool:
@@ -97,25 +68,20 @@ def target_mutability(current: dict[str, Any] | None, want: dict[str, Any]) -> t
 
 
 def plan_create(want: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The CreateRepository arguments and the repository as it will be, for a new repository."""
+    """A new repository's settings, as the task asks them (None: ECR's default), and the repository as it
+    will be. ``ecr_api.create_call`` makes the CreateRepository call of the first."""
     mutability, filters = target_mutability(None, want)
-    kwargs: dict[str, Any] = {"repositoryName": want["name"]}
-    if want.get("registry_id"):
-        kwargs["registryId"] = want["registry_id"]
-    if mutability is not None:
-        kwargs["imageTagMutability"] = mutability
-        if filters:
-            kwargs["imageTagMutabilityExclusionFilters"] = exclusion_filters(filters)
-    if want.get("scan_on_push") is not None:
-        kwargs["imageScanningConfiguration"] = {"scanOnPush": want["scan_on_push"]}
-    if want.get("encryption_type") is not None:
-        encryption = {"encryptionType": want["encryption_type"]}
-        if want.get("kms_key") and want["kms_key"] != MANAGED_KMS_ALIAS:
-            # without a key ECR uses (and if need be creates) the AWS managed key
-            encryption["kmsKey"] = want["kms_key"]
-        kwargs["encryptionConfiguration"] = encryption
-    if want.get("tags"):
-        kwargs["tags"] = [{"Key": k, "Value": v} for k, v in sorted(want["tags"].items())]
+    create: dict[str, Any] = {
+        "name": want["name"],
+        "registry_id": want.get("registry_id") or None,
+        "image_tag_mutability": mutability,
+        "image_tag_mutability_exclusion_filters": list(filters or []),
+        "scan_on_push": want.get("scan_on_push"),
+        "encryption_type": want.get("encryption_type"),
+        # without a key ECR uses (and if need be creates) the AWS managed key
+        "kms_key": want["kms_key"] if want.get("kms_key") and want["kms_key"] != MANAGED_KMS_ALIAS else None,
+        "tags": dict(want.get("tags") or {}),
+    }
     after = {
         "name": want["name"],
         "arn": None,
@@ -130,51 +96,50 @@ def plan_create(want: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         "tags": dict(want.get("tags") or {}),
         "policy": want.get("policy"),
     }
-    return kwargs, after
+    return create, after
 
 
-def plan_update(current: dict[str, Any], want: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
-    """The calls that bring an existing repository to the requested settings, and the result.
+def plan_update(current: dict[str, Any], want: dict[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+    """The changes that bring an existing repository to the requested settings, and the result.
 
-    Each call is (operation name, keyword arguments without the repository's name and
-    registry). Settings the task leaves out are not touched. Encryption is checked apart
+    Each change is (what, value) in the options' words: ("image_tag_mutability", {"mutability": ..,
+    "filters": [..]}), ("scan_on_push", bool), ("tags_removed", [keys]), ("tags_set", {key: value}),
+    ("policy", document), ("policy_removed", None); ``ecr_api.change_call`` makes each one call.
+    Settings the task leaves out are not touched. Encryption is checked apart
     (``encryption_conflict``): it cannot be changed in place.
     """
     after = dict(current)
-    calls: list[tuple[str, dict[str, Any]]] = []
+    changes: list[tuple[str, Any]] = []
 
     mutability, filters = target_mutability(current, want)
     if mutability is not None:
         filters = filters or []
         if mutability != current["image_tag_mutability"] or sorted(filters) != sorted(current["image_tag_mutability_exclusion_filters"]):
-            kwargs: dict[str, Any] = {"imageTagMutability": mutability}
-            if filters:
-                kwargs["imageTagMutabilityExclusionFilters"] = exclusion_filters(filters)
-            calls.append(("put_image_tag_mutability", kwargs))
+            changes.append(("image_tag_mutability", {"mutability": mutability, "filters": list(filters)}))
             after["image_tag_mutability"] = mutability
             after["image_tag_mutability_exclusion_filters"] = list(filters)
 
     scan = want.get("scan_on_push")
     if scan is not None and scan != current["scan_on_push"]:
-        calls.append(("put_image_scanning_configuration", {"imageScanningConfiguration": {"scanOnPush": scan}}))
+        changes.append(("scan_on_push", scan))
         after["scan_on_push"] = scan
 
     if want.get("tags") is not None:
         current_tags = current.get("tags") or {}
         to_set, to_unset = compare_aws_tags(current_tags, want["tags"], purge_tags=want.get("purge_tags", True))
         if to_unset:
-            calls.append(("untag_resource", {"tagKeys": sorted(to_unset)}))
+            changes.append(("tags_removed", sorted(to_unset)))
         if to_set:
-            calls.append(("tag_resource", {"tags": [{"Key": k, "Value": v} for k, v in sorted(to_set.items())]}))
+            changes.append(("tags_set", dict(sorted(to_set.items()))))
         tags = {k: v for k, v in current_tags.items() if k not in to_unset}
         tags.update(to_set)
         after["tags"] = tags
 
     if want.get("policy") is not None:
         if current.get("policy") is None or compare_policies(current["policy"], want["policy"]):
-            calls.append(("set_repository_policy", {"policy": want["policy"]}))
+            changes.append(("policy", want["policy"]))
             after["policy"] = want["policy"]
     elif want.get("purge_policy") and current.get("policy") is not None:
-        calls.append(("delete_repository_policy", {}))
+        changes.append(("policy_removed", None))
         after["policy"] = None
-    return calls, after
+    return changes, after

@@ -133,6 +133,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import read_repository
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
@@ -161,7 +162,7 @@ def main():
             raws = api.describe_all()
             if pattern:
                 raws = [raw for raw in raws if fnmatch.fnmatchcase(raw["repositoryName"], pattern)]
-        repositories = api.parallel(lambda raw: api.full(raw, lifecycle=True), raws)
+        repositories = api.parallel(lambda raw: read_repository(api, raw, lifecycle=True), raws)
     except InputError as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

@@ -6,14 +6,11 @@ import datetime
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils.repository import (
-    encryption_conflict,
-    format_repository,
-    plan_create,
-    plan_update,
-    target_mutability,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils import repository
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import change_call, create_call
+from ansible_collections.stowage.ecr.plugins.module_utils.repository import encryption_conflict, target_mutability
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.views import repository_view as format_repository
 
 KEY = "arn:aws:kms:ap-south-1:123456789012:key/1111"
 OTHER = "arn:aws:kms:ap-south-1:123456789012:key/2222"
@@ -29,6 +26,17 @@ RAW = {
     "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": KEY},
 }
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
+
+
+def plan_update(current, want):
+    """The plan in the options' words, as the calls it makes (ecr_api maps one to the other)."""
+    changes, after = repository.plan_update(current, want)
+    return [change_call(change) for change in changes], after
+
+
+def plan_create(want):
+    create, after = repository.plan_create(want)
+    return create_call(create), after
 
 
 def current(**overrides):
@@ -157,3 +165,11 @@ def test_encryption_conflicts():
     # the managed key alias that KMS does not know: a conflict, not a silent match
     assert encryption_conflict(current(), {"encryption_type": "KMS", "kms_key": "alias/aws/ecr"}, Resolver({})) is not None
     assert encryption_conflict(current(), {"encryption_type": "KMS", "kms_key": "alias/aws/ecr"}, Resolver({"alias/aws/ecr": KEY})) is None
+
+
+def test_view_passes_through_fields_aws_adds():
+    raw = dict(RAW, someNewSetting={"isEnabled": True, "since": datetime.datetime(2026, 3, 4, tzinfo=datetime.timezone.utc)})
+    view = format_repository(raw)
+    assert view["some_new_setting"] == {"is_enabled": True, "since": "2026-03-04T00:00:00+00:00"}
+    # the fields the view renames are not repeated under AWS's names
+    assert not {"repository_name", "repository_arn", "repository_uri", "image_scanning_configuration", "encryption_configuration"} & set(view)

@@ -179,8 +179,17 @@ policy:
           countNumber: 30
         action:
           type: expire
-repository:
+repository_name:
   description: The repository name.
+  returned: always
+  type: str
+  sample: my-ecr-repo
+  version_added: 0.2.0
+repository:
+  description:
+    - The repository name, as RV(repository_name).
+    - Deprecated, to be removed in 1.0.0. In the other modules RV(stowage.ecr.ecr_repository#module:repository) is the
+      repository's settings (a dict); use RV(repository_name) here.
   returned: always
   type: str
   sample: my-ecr-repo
@@ -235,7 +244,7 @@ def main():
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="ECR refused a lifecycle policy call for repository %s" % name)
 
-    output = {"changed": result["changed"], "policy": result["after"], "repository": name}
+    output = {"changed": result["changed"], "policy": result["after"], "repository_name": name, "repository": name}
     if not result["repository_exists"] and result["changed"]:
         module.warn("Repository %s does not exist yet; in a real run it must exist before its lifecycle policy is put." % name)
     if module._diff:

@@ -59,6 +59,7 @@ def test_seed_rule_four_times(moto, tmp_path):
     assert play["real"]["policy"] == SEED_POLICY
     assert play["check"]["diff"] == {"before": {}, "after": SEED_POLICY}
     assert play["real again"]["policy"] == SEED_POLICY
+    assert play["real"]["repository_name"] == play["real"]["repository"] == name
 
 
 def test_same_policy_in_other_spellings_is_no_change(moto, tmp_path):

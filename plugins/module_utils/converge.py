@@ -97,26 +97,22 @@ def lifecycle_want(rules: Any, policy: Any, rules_option: str = "rules", policy_
     return document
 
 
-def converge_repository(
-    api: EcrApi,
-    want: dict[str, Any],
-    check_mode: bool,
-    raw: dict[str, Any] | None = None,
-    described: bool = False,
-    read_unmanaged: bool = True,
-    _retried: bool = False,
-) -> dict[str, Any]:
+# converge_repository's ``raw`` when the caller has not described the repository
+UNREAD: Any = object()
+
+
+def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw: Any = UNREAD, read_unmanaged: bool = True) -> dict[str, Any]:
     """Converge one repository; ``want`` holds the module's options (None: leave as is).
 
-    ``raw`` is the repository's DescribeRepositories entry when ``described`` (None: there is
-    none), so that many repositories can be described in batches first. With
-    ``read_unmanaged`` false, tags and the repository policy are only read when ``want``
-    manages them, and left out of the result otherwise.
+    ``raw`` is the repository's DescribeRepositories entry (None: there is none) when the caller has
+    described it already, as ecr_repositories does 100 repositories to a call. With ``read_unmanaged``
+    false, tags and the repository policy are only read when ``want`` manages them, and left out of
+    the result otherwise.
 
     Returns changed, before and after (the repository's snake_case view).
     """
     name = want["name"]
-    if not described:
+    if raw is UNREAD:
         raw = api.describe(name)
     aspects = {
         "tags": read_unmanaged or want.get("tags") is not None,
@@ -125,27 +121,13 @@ def converge_repository(
     if want.get("state", "present") == "absent":
         return _remove(api, want, raw, check_mode)
     if raw is None:
-        if want.get("kms_key") and want["kms_key"] != MANAGED_KMS_ALIAS:
-            api.resolve_kms_key(want["kms_key"])  # an unknown key fails here, before the create
-        create, after = plan_create(want)
-        if check_mode:
-            after.update(api.predicted_location(name))
-            return {"changed": True, "before": {}, "after": after}
-        try:
-            raw = api.create(create)
-        except is_boto3_error_code("RepositoryAlreadyExistsException"):
-            if _retried:
-                raise
-            # created meanwhile by another run: converge it like any existing one
-            return converge_repository(api, want, check_mode, read_unmanaged=read_unmanaged, _retried=True)
-        if want.get("policy") is not None:
-            try:
-                api.apply(name, raw["repositoryArn"], ("policy", want["policy"]))
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-                # leave nothing half-made: the new repository is empty, take it away again
-                api.call("delete_repository", **api.scoped(repositoryName=name))
-                raise
-        return {"changed": True, "before": {}, "after": read_repository(api, raw, **aspects)}
+        created = _create(api, want, check_mode)
+        if created is not None:
+            return {"changed": True, "before": {}, "after": created if check_mode else read_repository(api, created, **aspects)}
+        # created meanwhile by another run: converge it like any existing one
+        raw = api.describe(name)
+        if raw is None:
+            raise InputError("name: repository %s was reported to exist, then not found; run the task again" % name)
 
     current = read_repository(api, raw, **aspects)
     conflict = encryption_conflict(current, want, resolve=api.resolve_kms_key)
@@ -164,6 +146,30 @@ def converge_repository(
         api.apply(name, current["arn"], change)
     fresh = api.describe(name) or raw
     return {"changed": True, "before": current, "after": read_repository(api, fresh, **aspects)}
+
+
+def _create(api: EcrApi, want: dict[str, Any], check_mode: bool) -> dict[str, Any] | None:
+    """Create the repository (its policy too, or nothing): its DescribeRepositories entry, or in check mode
+    its view as it would be; None when another run created it meanwhile."""
+    name = want["name"]
+    if want.get("kms_key") and want["kms_key"] != MANAGED_KMS_ALIAS:
+        api.resolve_kms_key(want["kms_key"])  # an unknown key fails here, before the create
+    create, after = plan_create(want)
+    if check_mode:
+        after.update(api.predicted_location(name))
+        return after
+    try:
+        raw = api.create(create)
+    except is_boto3_error_code("RepositoryAlreadyExistsException"):
+        return None
+    if want.get("policy") is not None:
+        try:
+            api.apply(name, raw["repositoryArn"], ("policy", want["policy"]))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+            # leave nothing half-made: the new repository is empty, take it away again
+            api.call("delete_repository", **api.scoped(repositoryName=name))
+            raise
+    return raw
 
 
 def _remove(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:

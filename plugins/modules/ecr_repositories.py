@@ -284,7 +284,7 @@ def plan(items, defaults, registry_id):
 def converge_one(api, want, raw, check_mode):
     result = {"name": want["name"], "changed": False, "failed": False}
     try:
-        repo = converge_repository(api, want, check_mode, raw=raw, described=True, read_unmanaged=False)
+        repo = converge_repository(api, want, check_mode, raw=raw, read_unmanaged=False)
         result["changed"] = repo["changed"]
         result["repository"] = repo["after"]
         before, after = {"repository": repo["before"]}, {"repository": repo["after"]}

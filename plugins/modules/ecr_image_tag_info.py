@@ -123,7 +123,6 @@ conflicts:
   elements: str
 """
 
-import re
 
 try:
     import botocore
@@ -132,20 +131,9 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import default_config_path, load_json_object, stored_auth
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.push_plan import push_plan
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError, entry_key, registry_base_url
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_client import read_tag
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
-    InputError,
-    check_image_tags,
-    check_registry_id,
-    check_repository_name,
-)
-
-IMAGE_ID_RE = re.compile(r"sha256:[0-9a-f]{64}")
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils.tag_info import tag_report
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -158,49 +146,12 @@ def main():
         config_path=dict(type="path"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    name = params["repository"]
-    result = {"changed": False, "registry": None, "image_tag_mutability": None, "tags": [], "to_push": [], "conflicts": []}
     try:
-        check_repository_name(name, option="repository")
-        check_registry_id(params["registry_id"])
-        check_image_tags(params["tags"])
-        if params["registry_url"]:
-            parse_registry_url(params["registry_url"])
-        if params["image_id"] is not None and not IMAGE_ID_RE.fullmatch(params["image_id"]):
-            raise InputError("image_id: %r is not an image id; give the local id, sha256:<64 hex digits>" % params["image_id"])
-
-        api = EcrApi(module, registry_id=params["registry_id"])
-        raw = api.describe(name)
-        nothing = [{"tag": tag, "exists": False, "digest": None, "config_digest": None, "media_type": None} for tag in params["tags"]]
-        if raw is None:
-            if not module.check_mode:
-                raise InputError("repository: %s does not exist; create it first (stowage.ecr.ecr_repository)" % name)
-            held = nothing
-        else:
-            result["image_tag_mutability"] = raw.get("imageTagMutability", "MUTABLE")
-            proxy = "https://" + raw["repositoryUri"].split("/", 1)[0]
-            key = entry_key(proxy, params["registry_url"])
-            result["registry"] = key
-            config_path = params["config_path"] or default_config_path()
-            auth = stored_auth(load_json_object(config_path, "config_path: the Docker client config")[0], key)
-            if auth is None:
-                if not module.check_mode:
-                    raise InputError("config_path: %s holds no login for %s; log in first (stowage.ecr.ecr_login)" % (config_path, key))
-                module.warn("No login for %s in %s yet; in check mode its tags read as holding nothing." % (key, config_path))
-                held = nothing
-            else:
-                module.no_log_values.add(auth)
-                base = registry_base_url(proxy, params["registry_url"])
-                held = api.parallel(lambda tag: read_tag(base, name, tag, auth, key), params["tags"])
-        result["tags"] = held
-        if params["image_id"]:
-            filters = [f.get("filter") for f in (raw or {}).get("imageTagMutabilityExclusionFilters") or []]
-            result.update(push_plan(params["image_id"], held, result["image_tag_mutability"] or "MUTABLE", filters))
+        result = tag_report(module)
     except (InputError, LoginError) as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a call for repository %s" % name)
+        module.fail_json_aws(e, msg="ECR refused a call for repository %s" % module.params["repository"])
     module.exit_json(**result)
 
 

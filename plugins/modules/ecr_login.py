@@ -168,157 +168,18 @@ registries:
       sample: the stored login is accepted and valid for 40213s more
 """
 
-import datetime
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import (
     default_config_path,
-    dump_config,
-    helper_for,
     load_json_object,
-    merge_login,
     sidecar_path,
-    stored_auth,
-    write_json_atomic,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.login_decision import decide, login_view
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import (
-    LoginError,
-    decode_auth,
-    entry_key,
-    fingerprint,
-    iso,
-    registry_base_url,
-    registry_id_of,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_client import check_login
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
-
-REGISTRY_IDS_MAX = 10
-# shorter strings are not added to no_log_values: masking them would garble unrelated output
-MIN_MASKED = 8
-
-
-def check_params(params):
-    """Checks of the task's options, before any call; raises InputError."""
-    ids = params["registry_ids"]
-    if ids is not None:
-        if not 1 <= len(ids) <= REGISTRY_IDS_MAX:
-            raise InputError("registry_ids: give 1 to %d registry ids, got %d" % (REGISTRY_IDS_MAX, len(ids)))
-        for registry_id in ids:
-            check_registry_id(registry_id, option="registry_ids")
-        if len(set(ids)) != len(ids):
-            raise InputError("registry_ids: the same registry id is listed twice")
-    if params["registry_url"] is not None:
-        parse_registry_url(params["registry_url"])
-        if ids is not None and len(ids) > 1:
-            raise InputError("registry_url: one address serves one registry; give a single id in registry_ids, got %d" % len(ids))
-    if params["min_validity"] < 0:
-        raise InputError("min_validity: %d is negative; give the seconds (0 or more) a kept login must still be valid" % params["min_validity"])
-    if params["timeout"] <= 0:
-        raise InputError("timeout: give a number of seconds above 0, got %d" % params["timeout"])
-
-
-def get_tokens(module, registry_ids):
-    """The authorizationData of GetAuthorizationToken; every secret is registered with no_log_values first."""
-    api = EcrApi(module)
-    kwargs = {"registryIds": list(registry_ids)} if registry_ids else {}
-    try:
-        data = api.call("get_authorization_token", **kwargs)["authorizationData"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR GetAuthorizationToken failed for registries %s" % (", ".join(registry_ids) if registry_ids else "of the caller"))
-    for item in data:
-        token = item.get("authorizationToken") or ""
-        module.no_log_values.add(token)
-        decoded = decode_auth(token)
-        if decoded is None:
-            module.fail_json(msg="ECR returned an authorization token for %s that is not user:password in base64" % item.get("proxyEndpoint"))
-        module.no_log_values.add(decoded[1])
-    return data
-
-
-def plan(module, config, known_logins, data):
-    """For each registry: the key, whether to write, the view for diff and result. Checks the login that will be stored."""
-    params = module.params
-    now = datetime.datetime.now(datetime.timezone.utc)
-    planned = []
-    for item in data:
-        token = item["authorizationToken"]
-        proxy = item.get("proxyEndpoint") or ""
-        key = entry_key(proxy, params["registry_url"])
-        base = registry_base_url(proxy, params["registry_url"])
-        stored = stored_auth(config, key)
-        if stored:
-            # belt and braces: the stored login is never put into the output either
-            old = decode_auth(stored)
-            for secret in (stored, old[1] if old else None):
-                if secret and len(secret) >= MIN_MASKED:
-                    module.no_log_values.add(secret)
-        known = known_logins.get(key) if isinstance(known_logins.get(key), dict) else None
-
-        def stored_accepted(base=base, stored=stored, key=key):
-            try:
-                check_login(base, stored, key, params["timeout"])
-            except LoginError:
-                return False
-            return True
-
-        write, reason = decide(stored, token, known, now, params["min_validity"], stored_accepted)
-        keep_stored = not write and stored != token
-        if not keep_stored:
-            # the login that will be stored is the fresh token: the registry must accept it
-            check_login(base, token, key, params["timeout"])
-        expires_at = known.get("expires_at") if keep_stored else iso(item.get("expiresAt"))
-        planned.append(
-            {
-                "key": key,
-                "token": token,
-                "write": write,
-                "reason": reason,
-                "before": login_view(key, stored, known),
-                "after": {"username": decode_auth(token)[0], "expires_at": expires_at},
-                "result": {
-                    "registry": key,
-                    "registry_id": registry_id_of(proxy),
-                    "username": decode_auth(token)[0],
-                    "expires_at": expires_at,
-                    "changed": write,
-                    "reason": reason,
-                },
-            }
-        )
-        helper = helper_for(config, key)
-        if helper:
-            module.warn("%s names %s: docker asks that credential helper for %s, not the auths entry this task manages" % (params["config_path"], helper, key))
-    return planned
-
-
-def store(module, config_path, config, known_logins, planned):
-    """Write the config (and the expiry sidecar) with the planned logins, atomically."""
-    merged = config
-    logins = dict(known_logins)
-    for entry in planned:
-        if not entry["write"]:
-            continue
-        merged = merge_login(merged, entry["key"], entry["token"])
-        logins[entry["key"]] = {
-            "username": entry["after"]["username"],
-            "expires_at": entry["after"]["expires_at"],
-            "fingerprint": fingerprint(entry["token"]),
-        }
-    try:
-        write_json_atomic(config_path, dump_config(merged))
-        write_json_atomic(sidecar_path(config_path), dump_config({"logins": logins}))
-    except OSError as e:
-        module.fail_json(msg="config_path: could not write %s: %s" % (e.filename or config_path, e.strerror or e))
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.login import check_params, get_tokens, plan, store
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -353,10 +214,15 @@ def main():
         planned = plan(module, config, known_logins, data)
     except (InputError, LoginError) as e:
         module.fail_json(msg=str(e), config_path=config_path)
+    except LookupFailed as e:
+        module.fail_json_aws(e.cause, msg=str(e))
 
     changed = any(entry["write"] for entry in planned)
     if changed and not module.check_mode:
-        store(module, config_path, config, known_logins, planned)
+        try:
+            store(config_path, config, known_logins, planned)
+        except LoginError as e:
+            module.fail_json(msg=str(e), config_path=config_path)
 
     first = planned[0]["result"]
     output = {

@@ -231,78 +231,21 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
-    converge_lifecycle,
-    converge_repository,
-    lifecycle_want,
-    repository_want,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.fleet import converge_one, plan
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_defaults, settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
 
 SETTINGS = dict(
     state=dict(type="str", choices=["present", "absent"]),
-    # an item's setting left out comes from defaults, then from BUILTIN: no defaults in the items' spec
+    # an item's setting left out comes from defaults, then from fleet.BUILTIN: no defaults in the items' spec
     **settings_spec(defaults=False),
     force_delete=dict(type="bool"),
     # checked by compile_rules (fields, types and values), which names the rule and the field
     lifecycle_rules=dict(type="list", elements="dict"),
     lifecycle_policy=dict(type="json"),
 )
-BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False}
-
-
-def plan(items, defaults, registry_id):
-    """Each item merged over the defaults and checked; raises InputError/PolicyError before any call."""
-    seen = set()
-    wants = []
-    for index, item in enumerate(items):
-        where = "repositories[%s]: " % (item.get("name") or index)
-        merged = dict(BUILTIN)
-        merged.update({k: v for k, v in defaults.items() if v is not None})
-        merged.update({k: v for k, v in item.items() if v is not None})
-        merged["registry_id"] = registry_id
-        if merged["name"] in seen:
-            raise InputError("%snames the same repository as an earlier item; give each repository once" % where)
-        seen.add(merged["name"])
-        want = repository_want(merged, where=where)
-        rules, document = merged.pop("lifecycle_rules", None), merged.pop("lifecycle_policy", None)
-        if rules is not None and document is not None:
-            raise InputError("%slifecycle_rules, lifecycle_policy: give one of them, not both" % where)
-        want["lifecycle"] = "leave"
-        if want["state"] == "present" and (rules is not None or document is not None):
-            if rules == []:
-                want["lifecycle"] = None
-            else:
-                want["lifecycle"] = lifecycle_want(rules, document, rules_option=where + "lifecycle_rules", policy_option=where + "lifecycle_policy")
-        wants.append(want)
-    return wants
-
-
-def converge_one(api, want, raw, check_mode):
-    result = {"name": want["name"], "changed": False, "failed": False}
-    try:
-        repo = converge_repository(api, want, check_mode, raw=raw, read_unmanaged=False)
-        result["changed"] = repo["changed"]
-        result["repository"] = repo["after"]
-        before, after = {"repository": repo["before"]}, {"repository": repo["after"]}
-        if want["lifecycle"] != "leave":
-            lifecycle = converge_lifecycle(api, want["name"], want["lifecycle"], check_mode)
-            result["changed"] = result["changed"] or lifecycle["changed"]
-            result["lifecycle_policy"] = lifecycle["after"]
-            before["lifecycle_policy"], after["lifecycle_policy"] = lifecycle["before"], lifecycle["after"]
-        if result["changed"]:
-            result["diff"] = {"before_header": want["name"], "after_header": want["name"], "before": before, "after": after}
-    except (InputError, PolicyError) as e:
-        result.update(failed=True, msg=str(e))
-    except LookupFailed as e:
-        result.update(failed=True, msg="%s: %s" % (e, e.cause))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        code = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
-        result.update(failed=True, msg="ECR refused a call for repository %s: %s (%s)" % (want["name"], e, code))
-    return result
 
 
 def main():

@@ -10,6 +10,7 @@ ANSIBLE_COLLECTIONS_PATH naming the install folder only: the checkout is nowhere
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import shutil
 import sys
@@ -140,6 +141,13 @@ def test_tarball_installed_in_a_fresh_virtualenv_runs_site_playbook(tarball, mot
     where = [path for path, found in listed.items() if "stowage.ecr" in (found or {})]
     assert where == [str(collections / "ansible_collections")], "stowage.ecr found in %s" % where
     assert any("amazon.aws" in (found or {}) for found in listed.values()), "amazon.aws is not installed in the fresh virtualenv"
+
+    # ansible-doc renders every module of the installed collection
+    modules = ["stowage.ecr.%s" % m for m in module_names()]
+    proc = run([venv / "bin" / "ansible-doc", "-j", *modules], cwd=tmp_path, env=env, split_stderr=True)
+    assert proc.returncode == 0, explain(proc)
+    rendered = json.loads(proc.stdout)
+    assert sorted(rendered) == sorted(modules) and all(rendered[m]["doc"]["options"] for m in modules)
 
     # the playbook of the installed collection, as an AWX job would pass extra vars; no image: no push
     name = unique("tarball")

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many repositories in one module run (ecr_repositories): each item merged over the defaults and
+checked before any call, then converged on its own, its failure reported on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
+    converge_lifecycle,
+    converge_repository,
+    lifecycle_want,
+    repository_want,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_defaults
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+
+BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False}
+
+
+def plan(items: list[dict[str, Any]], defaults: dict[str, Any], registry_id: str | None) -> list[dict[str, Any]]:
+    """Each item merged over the defaults and checked; raises InputError/PolicyError before any call."""
+    seen: set[str] = set()
+    wants: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        where = "repositories[%s]: " % (item.get("name") or index)
+        merged = dict(BUILTIN)
+        merged.update({k: v for k, v in defaults.items() if v is not None})
+        merged.update({k: v for k, v in item.items() if v is not None})
+        merged["registry_id"] = registry_id
+        if merged["name"] in seen:
+            raise InputError("%snames the same repository as an earlier item; give each repository once" % where)
+        seen.add(merged["name"])
+        want = repository_want(merged, where=where)
+        rules, document = merged.pop("lifecycle_rules", None), merged.pop("lifecycle_policy", None)
+        if rules is not None and document is not None:
+            raise InputError("%slifecycle_rules, lifecycle_policy: give one of them, not both" % where)
+        want["lifecycle"] = "leave"
+        if want["state"] == "present" and (rules is not None or document is not None):
+            if rules == []:
+                want["lifecycle"] = None
+            else:
+                want["lifecycle"] = lifecycle_want(rules, document, rules_option=where + "lifecycle_rules", policy_option=where + "lifecycle_policy")
+        wants.append(want)
+    return wants
+
+
+def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:
+    """One item's result: its repository and lifecycle policy converged, or why not (never raises)."""
+    result: dict[str, Any] = {"name": want["name"], "changed": False, "failed": False}
+    try:
+        repo = converge_repository(api, want, check_mode, raw=raw, read_unmanaged=False)
+        result["changed"] = repo["changed"]
+        result["repository"] = repo["after"]
+        before: dict[str, Any] = {"repository": repo["before"]}
+        after: dict[str, Any] = {"repository": repo["after"]}
+        if want["lifecycle"] != "leave":
+            lifecycle = converge_lifecycle(api, want["name"], want["lifecycle"], check_mode)
+            result["changed"] = result["changed"] or lifecycle["changed"]
+            result["lifecycle_policy"] = lifecycle["after"]
+            before["lifecycle_policy"], after["lifecycle_policy"] = lifecycle["before"], lifecycle["after"]
+        if result["changed"]:
+            result["diff"] = {"before_header": want["name"], "after_header": want["name"], "before": before, "after": after}
+    except (InputError, PolicyError) as e:
+        result.update(failed=True, msg=str(e))
+    except LookupFailed as e:
+        result.update(failed=True, msg="%s: %s" % (e, e.cause))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        code = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
+        result.update(failed=True, msg="ECR refused a call for repository %s: %s (%s)" % (want["name"], e, code))
+    return result

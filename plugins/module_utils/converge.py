@@ -28,6 +28,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
     policy_text,
     validate_policy,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import evaluate
+from ansible_collections.stowage.ecr.plugins.module_utils.preview import check_max_expiring, local_preview
 from ansible_collections.stowage.ecr.plugins.module_utils.repository import (
     encryption_conflict,
     plan_create,
@@ -194,11 +196,58 @@ def _remove(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check
     return {"changed": True, "before": current, "after": {}}
 
 
-def converge_lifecycle(api: EcrApi, repository: str, desired: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:
+def guard_lifecycle(api: EcrApi, repository: str, desired: dict[str, Any] | None, max_expiring: int | None) -> dict[str, Any] | None:
+    """Before anything of a repository is written: the preview of ``desired`` when putting it would change the
+    live policy, refused (InputError) when it expires more than ``max_expiring`` images now. None when there is
+    no limit, no policy to put, no repository yet, or no change."""
+    if max_expiring is None or desired is None:
+        return None
+    try:
+        live = api.lifecycle_policy(repository)
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        return None
+    if live is not None and policies_equal(live, desired):
+        return None
+    looked = local_preview(api, repository, desired)
+    check_max_expiring(looked, max_expiring, repository)
+    return looked
+
+
+def converge_lifecycle(
+    api: EcrApi,
+    repository: str,
+    desired: dict[str, Any] | None,
+    check_mode: bool,
+    preview: bool = False,
+    max_expiring: int | None = None,
+    known_preview: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Put (``desired``, a validated policy) or delete (``desired`` None) a lifecycle policy.
 
-    Returns changed, before, after (canonical policies, None for none) and repository_exists.
+    With ``preview`` (or a ``max_expiring`` guard), the images ``desired`` acts on right away are evaluated
+    first (``preview.local_preview``) and returned as ``preview``; a put that would expire more than
+    ``max_expiring`` images is refused (InputError) before it is made.
+
+    Returns changed, before, after (canonical policies, None for none), repository_exists and, when asked,
+    preview.
     """
+    looked: dict[str, Any] = {}
+    if known_preview is not None:
+        looked["preview"] = known_preview
+    elif desired is not None and (preview or max_expiring is not None):
+        try:
+            looked["preview"] = local_preview(api, repository, desired)
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            looked["preview"] = evaluate(desired, [])
+            looked["preview"]["source"] = "local"
+    result = _converge_lifecycle(api, repository, desired, check_mode, looked.get("preview"), max_expiring)
+    result.update(looked)
+    return result
+
+
+def _converge_lifecycle(
+    api: EcrApi, repository: str, desired: dict[str, Any] | None, check_mode: bool, looked: dict[str, Any] | None, max_expiring: int | None
+) -> dict[str, Any]:
     try:
         live = api.lifecycle_policy(repository)
     except is_boto3_error_code("RepositoryNotFoundException"):
@@ -224,6 +273,8 @@ def converge_lifecycle(api: EcrApi, repository: str, desired: dict[str, Any] | N
     if live is not None and policies_equal(live, desired):
         return {"changed": False, "before": before, "after": before, "repository_exists": True}
     after = normalise_policy(desired)
+    if looked is not None:
+        check_max_expiring(looked, max_expiring, repository)
     if not check_mode:
         api.call("put_lifecycle_policy", **api.scoped(repositoryName=repository, lifecyclePolicyText=policy_text(desired)))
     return {"changed": True, "before": before, "after": after, "repository_exists": True}

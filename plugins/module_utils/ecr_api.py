@@ -152,6 +152,16 @@ class EcrApi:
             "uri": "%s.dkr.ecr.%s.%s/%s" % (account, region, suffix, name),
         }
 
+    def describe_images(self, name: str) -> list[dict[str, Any]]:
+        """Every DescribeImages entry of a repository, 1000 to a call (the largest page ECR serves)."""
+
+        @retry_decorator()
+        def pages() -> dict[str, Any]:
+            paginator = self.client.get_paginator("describe_images")
+            return paginator.paginate(**self.scoped(repositoryName=name), PaginationConfig={"PageSize": 1000}).build_full_result()
+
+        return pages().get("imageDetails", [])
+
     def has_images(self, name: str) -> bool:
         return bool(self.call("list_images", **self.scoped(repositoryName=name, maxResults=1)).get("imageIds"))
 

@@ -16,15 +16,17 @@ except ImportError:
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
     converge_lifecycle,
     converge_repository,
+    guard_lifecycle,
     lifecycle_want,
     repository_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.preview import check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_defaults
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
-BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False}
+BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False, "preview": False, "max_expiring": None}
 
 
 def plan(items: list[dict[str, Any]], defaults: dict[str, Any], registry_id: str | None) -> list[dict[str, Any]]:
@@ -42,6 +44,7 @@ def plan(items: list[dict[str, Any]], defaults: dict[str, Any], registry_id: str
         seen.add(merged["name"])
         want = repository_want(merged, where=where)
         rules, document = merged.pop("lifecycle_rules", None), merged.pop("lifecycle_policy", None)
+        check_preview_options(merged.get("max_expiring"), option=where + "max_expiring")
         if rules is not None and document is not None:
             raise InputError("%slifecycle_rules, lifecycle_policy: give one of them, not both" % where)
         want["lifecycle"] = "leave"
@@ -58,18 +61,26 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
     """One item's result: its repository and lifecycle policy converged, or why not (never raises)."""
     result: dict[str, Any] = {"name": want["name"], "changed": False, "failed": False}
     try:
+        # a lifecycle policy over its max_expiring fails the item before anything of it is written
+        known = guard_lifecycle(api, want["name"], want["lifecycle"], want["max_expiring"]) if raw is not None and want["lifecycle"] != "leave" else None
         repo = converge_repository(api, want, check_mode, raw=raw, read_unmanaged=False)
         result["changed"] = repo["changed"]
         result["repository"] = repo["after"]
         before: dict[str, Any] = {"repository": repo["before"]}
         after: dict[str, Any] = {"repository": repo["after"]}
         if want["lifecycle"] != "leave":
-            lifecycle = converge_lifecycle(api, want["name"], want["lifecycle"], check_mode)
+            lifecycle = converge_lifecycle(
+                api, want["name"], want["lifecycle"], check_mode, preview=want["preview"], max_expiring=want["max_expiring"], known_preview=known
+            )
             result["changed"] = result["changed"] or lifecycle["changed"]
             result["lifecycle_policy"] = lifecycle["after"]
             before["lifecycle_policy"], after["lifecycle_policy"] = lifecycle["before"], lifecycle["after"]
+            if "preview" in lifecycle:
+                result["lifecycle_preview"] = lifecycle["preview"]
         if result["changed"]:
             result["diff"] = {"before_header": want["name"], "after_header": want["name"], "before": before, "after": after}
+            if "lifecycle_preview" in result and result["lifecycle_policy"] != before.get("lifecycle_policy"):
+                result["diff_preview"] = preview_diff(want["name"], result["lifecycle_preview"])
     except (InputError, PolicyError) as e:
         result.update(failed=True, msg=str(e))
     except LookupFailed as e:

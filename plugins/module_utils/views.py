@@ -68,3 +68,10 @@ def repository_view(raw: dict[str, Any], tags: dict[str, str] | None = None, pol
         }
     )
     return view
+
+
+def image_view(detail: dict[str, Any]) -> dict[str, Any]:
+    """The snake_case view of a DescribeImages entry: every field AWS gives, times as ISO 8601."""
+    view = plain(camel_dict_to_snake_dict(detail))
+    view["image_tags"] = list(detail.get("imageTags") or [])
+    return view

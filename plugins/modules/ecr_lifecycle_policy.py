@@ -116,6 +116,7 @@ attributes:
     support: full
     description: Returns the policy before and after, canonical (rules sorted by priority).
 extends_documentation_fragment:
+  - stowage.ecr.lifecycle_preview
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -162,6 +163,37 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+preview:
+  description:
+    - With O(preview) or O(max_expiring), what the policy to put does to the repository's images right away.
+  returned: when O(preview) or O(max_expiring) is set and O(state=present)
+  type: dict
+  version_added: 0.2.0
+  contains:
+    expiring:
+      description: The images acted on, oldest first.
+      type: list
+      elements: dict
+      contains:
+        image_digest: {description: The image digest., type: str}
+        image_tags: {description: Its tags., type: list, elements: str}
+        image_pushed_at: {description: When it was pushed (ISO 8601)., type: str}
+        rule_priority: {description: The rule that acts on it., type: int}
+        action: {description: V(expire) or V(transition)., type: str}
+        target_storage_class: {description: "V(archive) for a transition, else null.", type: str}
+    rules:
+      description: Per rule, its priority, action, how many images it selected and how many it acts on.
+      type: list
+      elements: dict
+    evaluated:
+      description: How many images the repository holds.
+      type: int
+    kept:
+      description: How many of them no rule acts on.
+      type: int
+    source:
+      description: V(local), the evaluator.
+      type: str
 policy:
   description:
     - The effective lifecycle policy after the task (in check mode, as it would be), canonical
@@ -205,6 +237,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_lifecycle, lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.preview import PREVIEW_OPTIONS, check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
     check_registry_id,
@@ -218,6 +251,7 @@ def desired_policy(params):
     check_registry_id(params["registry_id"])
     if params["state"] == "absent":
         return None
+    check_preview_options(params["max_expiring"])
     return lifecycle_want(params["rules"], params["policy"])
 
 
@@ -228,6 +262,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         policy=dict(type="json"),
         rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+        **PREVIEW_OPTIONS,
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -238,7 +273,8 @@ def main():
     name = module.params["repository"]
     try:
         desired = desired_policy(module.params)
-        result = converge_lifecycle(EcrApi(module, registry_id=module.params["registry_id"]), name, desired, module.check_mode)
+        api = EcrApi(module, registry_id=module.params["registry_id"])
+        result = converge_lifecycle(api, name, desired, module.check_mode, preview=module.params["preview"], max_expiring=module.params["max_expiring"])
     except (InputError, PolicyError) as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -247,8 +283,12 @@ def main():
     output = {"changed": result["changed"], "policy": result["after"], "repository_name": name, "repository": name}
     if not result["repository_exists"] and result["changed"]:
         module.warn("Repository %s does not exist yet; in a real run it must exist before its lifecycle policy is put." % name)
+    if "preview" in result:
+        output["preview"] = result["preview"]
     if module._diff:
         output["diff"] = {"before": result["before"] or {}, "after": result["after"] or {}}
+        if "preview" in result and result["changed"]:
+            output["diff"] = [output["diff"], preview_diff(name, result["preview"])]
     module.exit_json(**output)
 
 

@@ -91,6 +91,16 @@ options:
         description:
           - The lifecycle policy as AWS JSON, instead of O(repositories[].lifecycle_rules).
         type: json
+      preview:
+        description:
+          - As O(stowage.ecr.ecr_lifecycle_policy#module:preview), for this item's lifecycle policy; the item's result
+            gets RV(repositories[].lifecycle_preview) and, on a change, the diff lists the images.
+        type: bool
+      max_expiring:
+        description:
+          - As O(stowage.ecr.ecr_lifecycle_policy#module:max_expiring); an item over the limit fails (nothing of its
+            lifecycle policy is written) while the others converge.
+        type: int
   defaults:
     description:
       - Settings for every item that does not give its own, with the same keys as an item (but V(name)).
@@ -144,6 +154,12 @@ options:
       lifecycle_policy:
         description: As O(repositories[].lifecycle_policy).
         type: json
+      preview:
+        description: As O(repositories[].preview).
+        type: bool
+      max_expiring:
+        description: As O(repositories[].max_expiring).
+        type: int
   registry_id:
     description:
       - The 12-digit AWS account id of the registry. Defaults to the caller's account.
@@ -222,6 +238,13 @@ repositories:
       description: The lifecycle policy after the task, when the item manages it (null when it has none).
       type: dict
       returned: when the item manages the lifecycle policy
+    lifecycle_preview:
+      description:
+        - With O(repositories[].preview) or O(repositories[].max_expiring), what the lifecycle policy does to the
+          repository's images right away, as RV(stowage.ecr.ecr_lifecycle_policy#module:preview).
+      type: dict
+      returned: when asked, for an item that puts a lifecycle policy
+      version_added: 0.2.0
 """
 
 try:
@@ -245,6 +268,9 @@ SETTINGS = dict(
     # checked by compile_rules (fields, types and values), which names the rule and the field
     lifecycle_rules=dict(type="list", elements="dict"),
     lifecycle_policy=dict(type="json"),
+    # with preview=False as default only through fleet.BUILTIN
+    preview=dict(type="bool"),
+    max_expiring=dict(type="int"),
 )
 
 
@@ -272,7 +298,9 @@ def main():
         module.fail_json_aws(e, msg="ECR refused to describe the repositories")
     results = api.parallel(lambda want: converge_one(api, want, found.get(want["name"]), module.check_mode), wants)
 
-    diffs = [result.pop("diff") for result in results if "diff" in result]
+    diffs = []
+    for result in results:
+        diffs.extend(result.pop(key) for key in ("diff", "diff_preview") if key in result)
     output = {"changed": any(r["changed"] for r in results), "repositories": results}
     if module._diff:
         output["diff"] = diffs

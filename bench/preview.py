@@ -59,7 +59,7 @@ def evaluator_figure(count: int, rule_count: int) -> None:
     images = synthetic_images(count, rule_count)
     policy = compile_rules(rules(rule_count))
     runs = []
-    for _ in range(5):
+    for _round in range(5):
         start = time.perf_counter()
         result = evaluate(policy, images, NOW)
         runs.append(time.perf_counter() - start)

@@ -34,6 +34,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import (
     decode_auth,
     entry_key,
     fingerprint,
+    hide,
     iso,
     registry_base_url,
     registry_id_of,
@@ -76,11 +77,11 @@ def get_tokens(module: Any, registry_ids: list[str] | None) -> list[dict[str, An
         raise LookupFailed("ECR GetAuthorizationToken failed for registries %s" % (", ".join(registry_ids) if registry_ids else "of the caller"), e) from e
     for item in data:
         token = item.get("authorizationToken") or ""
-        module.no_log_values.add(token)
+        hide(module, token)
         decoded = decode_auth(token)
         if decoded is None:
             raise LoginError("ECR returned an authorization token for %s that is not user:password in base64" % item.get("proxyEndpoint"))
-        module.no_log_values.add(decoded[1])
+        hide(module, decoded[1])
     return list(data)
 
 
@@ -100,7 +101,7 @@ def plan(module: Any, config: dict[str, Any], known_logins: dict[str, Any], data
             old = decode_auth(stored)
             for secret in (stored, old[1] if old else None):
                 if secret and len(secret) >= MIN_MASKED:
-                    module.no_log_values.add(secret)
+                    hide(module, secret)
         known = known_logins.get(key) if isinstance(known_logins.get(key), dict) else None
 
         def stored_accepted(base: str = base, stored: Any = stored, key: str = key) -> bool:

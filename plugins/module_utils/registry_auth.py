@@ -86,3 +86,14 @@ def parse_iso(text: Any) -> Optional[datetime.datetime]:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
+
+
+def hide(module: Any, secret: str) -> None:
+    """Mask ``secret`` in everything the module returns and logs (its ``no_log_values``).
+
+    AnsibleAWSModule passes ``no_log_values`` through from amazon.aws 10 on; with amazon.aws 9 it is the
+    set of the AnsibleModule it wraps (``_module``)."""
+    values = getattr(module, "no_log_values", None)
+    if values is None:
+        values = module._module.no_log_values
+    values.add(secret)

@@ -14,7 +14,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import d
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.push_plan import push_plan
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import entry_key, registry_base_url
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import entry_key, hide, registry_base_url
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_client import read_tag
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
@@ -59,7 +59,7 @@ def tag_report(module: Any) -> dict[str, Any]:
             module.warn("No login for %s in %s yet; in check mode its tags read as holding nothing." % (key, config_path))
             held = nothing
         else:
-            module.no_log_values.add(auth)
+            hide(module, auth)
             base = registry_base_url(proxy, params["registry_url"])
             held = api.parallel(lambda tag: read_tag(base, name, tag, auth, key), params["tags"])
     result["tags"] = held

@@ -124,3 +124,41 @@ def test_a_missing_internal_piece_falls_back_to_the_usual_path(moto, tmp_path):
     again = run_play(tasks, tmp_path)
     assert without["repo"]["changed"] and not again["repo"]["changed"]
     assert without["repo"]["repository"] == again["repo"]["repository"]
+
+
+def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
+    """The same tasks of every module (checks, no-ops, reads, check-mode changes and refused input), run once
+    as module processes and once in process, against the same state: identical results."""
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    name = unique("alike")
+    ecr = boto3.client("ecr", region_name="ap-south-1")
+    ecr.create_repository(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
+    rules = [{"priority": 1, "tag_status": "untagged", "count_type": "image_count_more_than", "count_number": 1}]
+    config = str(tmp_path / "docker" / "config.json")
+    login = {"registry_url": registry["url"], "config_path": config}
+    tasks = [
+        {"name": "repository no-op", "stowage.ecr.ecr_repository": {"name": name, "scan_on_push": True}},
+        {"name": "repository change", "stowage.ecr.ecr_repository": {"name": name, "scan_on_push": False, "tags": {"a": "b"}}, "check_mode": True},
+        {"name": "lifecycle", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "rules": rules, "preview": True}, "check_mode": True},
+        {
+            "name": "fleet",
+            "stowage.ecr.ecr_repositories": {"repositories": [{"name": name, "scan_on_push": True}, {"name": name + "-new"}]},
+            "check_mode": True,
+        },
+        {"name": "info", "stowage.ecr.ecr_repository_info": {"names": [name]}},
+        {"name": "preview", "stowage.ecr.ecr_lifecycle_preview": {"repository": name, "rules": rules, "as_of": "2030-01-01T00:00:00Z"}},
+        {"name": "login", "stowage.ecr.ecr_login": login, "check_mode": True},
+        {"name": "tags", "stowage.ecr.ecr_image_tag_info": dict(login, repository=name, tags=["latest"]), "check_mode": True},
+        {"name": "push", "stowage.ecr.ecr_image_push": {"name": "%s/%s" % (registry["host"], name), "tags": ["bad tag"]}, "ignore_errors": True},
+        {"name": "bad repository", "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "ROT13"}, "ignore_errors": True},
+        {"name": "bad lifecycle", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "rules": [dict(rules[0], count_number=0)]}, "ignore_errors": True},
+        {"name": "bad login", "stowage.ecr.ecr_login": {"registry_url": "ftp://x"}, "ignore_errors": True},
+    ]
+    separate = run_play(tasks, tmp_path, env={"STOWAGE_ECR_IN_PROCESS": "0"})
+    in_process = run_play(tasks, tmp_path)
+    assert [t["name"] for t in separate.tasks] == [t["name"] for t in in_process.tasks] == [t["name"] for t in tasks]
+    for task in tasks:
+        assert seen(in_process[task["name"]]) == seen(separate[task["name"]]), task["name"]
+    assert not in_process["repository no-op"]["changed"] and in_process["repository change"]["changed"]
+    assert in_process["bad login"]["failed"] and in_process["push"]["failed"]

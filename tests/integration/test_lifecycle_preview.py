@@ -118,13 +118,13 @@ def test_preview_bad_input_fails_before_any_call(moto, tmp_path):
         "name": ({"repository": "Bad Name"}, "repository:"),
         "missing": ({"repository": name + "-missing"}, "does not exist"),
     }
-    tasks = [{"name": key, "stowage.ecr.ecr_lifecycle_preview": args, "ignore_errors": True} for key, (args, _) in cases.items()]
+    tasks = [{"name": key, "stowage.ecr.ecr_lifecycle_preview": case[0], "ignore_errors": True} for key, case in cases.items()]
     tasks.append(
         {"name": "negative", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "rules": [OLD_UNTAGGED], "max_expiring": -1}, "ignore_errors": True}
     )
     with Recorder(moto) as rec:
         play = run_play(tasks, tmp_path)
-    for key, (_, words) in cases.items():
+    for key, (_args, words) in cases.items():
         assert play[key].get("failed") and words in play[key]["msg"], (key, play[key].get("msg"))
     assert play["negative"]["failed"] and "max_expiring: -1 is negative" in play["negative"]["msg"]
     assert writes(rec.operations()) == []

@@ -91,7 +91,7 @@ def test_aws_preview_that_fails_or_never_completes_is_an_error(stubbed):
     with pytest.raises(PreviewFailed, match="ended FAILED"):
         aws_preview(api, "app", POLICY, wait_timeout=60, sleep=lambda s: None)
     stubber.add_response("start_lifecycle_policy_preview", {"status": "IN_PROGRESS"}, {"repositoryName": "app", "lifecyclePolicyText": ANY})
-    for _ in range(3):
+    for _poll in range(3):
         stubber.add_response("get_lifecycle_policy_preview", {"status": "IN_PROGRESS"}, {"repositoryName": "app", "maxResults": 100})
     clock = iter([0, 0, 1, 3, 7, 15])
     with pytest.raises(PreviewFailed, match="did not complete within wait_timeout 5s"):

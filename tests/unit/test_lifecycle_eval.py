@@ -98,3 +98,13 @@ def test_worst_rule_and_summary():
     result = evaluate({"rules": [rule(1, "untagged", "imageCountMoreThan", 3), rule(5, "any", "imageCountMoreThan", 100)]}, images, NOW)
     assert len(result["expiring"]) == 7 and worst_rule(result)["rule_priority"] == 1
     assert worst_rule(evaluate({"rules": []}, images, NOW)) is None
+
+
+def test_choices_age_boundary_and_ties():
+    # exactly N days old counts as older than N days
+    at_boundary = [image("exact", [], 14), image("younger", [], 13.99)]
+    assert expired([rule(1, "untagged", "sinceImagePushed", 14)], at_boundary) == ["exact"]
+    # equal push times: the digest decides, the same way on every run
+    tied = [image(name, [], 1) for name in ("c", "a", "b")]
+    assert expired([rule(1, "untagged", "imageCountMoreThan", 1)], tied) == ["b", "c"]
+    assert expired([rule(1, "untagged", "imageCountMoreThan", 1)], list(reversed(tied))) == ["b", "c"]

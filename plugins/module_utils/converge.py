@@ -196,21 +196,23 @@ def _remove(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check
     return {"changed": True, "before": current, "after": {}}
 
 
-def guard_lifecycle(api: EcrApi, repository: str, desired: dict[str, Any] | None, max_expiring: int | None) -> dict[str, Any] | None:
+def guard_lifecycle(api: EcrApi, repository: str, desired: dict[str, Any] | None, max_expiring: int | None) -> tuple[Any, dict[str, Any] | None]:
     """Before anything of a repository is written: the preview of ``desired`` when putting it would change the
-    live policy, refused (InputError) when it expires more than ``max_expiring`` images now. None when there is
-    no limit, no policy to put, no repository yet, or no change."""
+    live policy, refused (InputError) when it expires more than ``max_expiring`` images now.
+
+    Returns the live policy as read (UNREAD when it was not) and the preview (None when there is no limit, no
+    policy to put, no repository yet, or no change), for converge_lifecycle not to read them again."""
     if max_expiring is None or desired is None:
-        return None
+        return UNREAD, None
     try:
         live = api.lifecycle_policy(repository)
     except is_boto3_error_code("RepositoryNotFoundException"):
-        return None
+        return UNREAD, None
     if live is not None and policies_equal(live, desired):
-        return None
+        return live, None
     looked = local_preview(api, repository, desired)
     check_max_expiring(looked, max_expiring, repository)
-    return looked
+    return live, looked
 
 
 def converge_lifecycle(
@@ -221,12 +223,15 @@ def converge_lifecycle(
     preview: bool = False,
     max_expiring: int | None = None,
     known_preview: dict[str, Any] | None = None,
+    live: Any = UNREAD,
 ) -> dict[str, Any]:
     """Put (``desired``, a validated policy) or delete (``desired`` None) a lifecycle policy.
 
     With ``preview`` (or a ``max_expiring`` guard), the images ``desired`` acts on right away are evaluated
     first (``preview.local_preview``) and returned as ``preview``; a put that would expire more than
     ``max_expiring`` images is refused (InputError) before it is made.
+
+    ``known_preview`` and ``live`` are what guard_lifecycle read already (``live`` UNREAD: not read yet).
 
     Returns changed, before, after (canonical policies, None for none), repository_exists and, when asked,
     preview.
@@ -240,16 +245,17 @@ def converge_lifecycle(
         except is_boto3_error_code("RepositoryNotFoundException"):
             looked["preview"] = evaluate(desired, [])
             looked["preview"]["source"] = "local"
-    result = _converge_lifecycle(api, repository, desired, check_mode, looked.get("preview"), max_expiring)
+    result = _converge_lifecycle(api, repository, desired, check_mode, looked.get("preview"), max_expiring, live)
     result.update(looked)
     return result
 
 
 def _converge_lifecycle(
-    api: EcrApi, repository: str, desired: dict[str, Any] | None, check_mode: bool, looked: dict[str, Any] | None, max_expiring: int | None
+    api: EcrApi, repository: str, desired: dict[str, Any] | None, check_mode: bool, looked: dict[str, Any] | None, max_expiring: int | None, live: Any
 ) -> dict[str, Any]:
     try:
-        live = api.lifecycle_policy(repository)
+        if live is UNREAD:
+            live = api.lifecycle_policy(repository)
     except is_boto3_error_code("RepositoryNotFoundException"):
         if desired is not None and check_mode:
             # in check mode the repository may be one the same play would create first

@@ -14,6 +14,7 @@ except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
+    UNREAD,
     converge_lifecycle,
     converge_repository,
     guard_lifecycle,
@@ -62,7 +63,9 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
     result: dict[str, Any] = {"name": want["name"], "changed": False, "failed": False}
     try:
         # a lifecycle policy over its max_expiring fails the item before anything of it is written
-        known = guard_lifecycle(api, want["name"], want["lifecycle"], want["max_expiring"]) if raw is not None and want["lifecycle"] != "leave" else None
+        live, known = UNREAD, None
+        if raw is not None and want["lifecycle"] != "leave":
+            live, known = guard_lifecycle(api, want["name"], want["lifecycle"], want["max_expiring"])
         repo = converge_repository(api, want, check_mode, raw=raw, read_unmanaged=False)
         result["changed"] = repo["changed"]
         result["repository"] = repo["after"]
@@ -70,7 +73,7 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
         after: dict[str, Any] = {"repository": repo["after"]}
         if want["lifecycle"] != "leave":
             lifecycle = converge_lifecycle(
-                api, want["name"], want["lifecycle"], check_mode, preview=want["preview"], max_expiring=want["max_expiring"], known_preview=known
+                api, want["name"], want["lifecycle"], check_mode, preview=want["preview"], max_expiring=want["max_expiring"], known_preview=known, live=live
             )
             result["changed"] = result["changed"] or lifecycle["changed"]
             result["lifecycle_policy"] = lifecycle["after"]

@@ -144,6 +144,8 @@ def test_fleet_items_and_role_preview_and_guard(moto, tmp_path):
     assert by_name[guarded]["failed"] and "expire 2 images of %s right away, more than max_expiring 1" % guarded in by_name[guarded]["msg"]
     assert not by_name[fine]["failed"] and len(by_name[fine]["lifecycle_preview"]["expiring"]) == 2
     assert writes(rec.operations()) == ["PutLifecyclePolicy"]
+    # the guard's read of the live policy serves the lifecycle step too: one read per item
+    assert rec.operations().count("GetLifecyclePolicy") == 2
     listed = [d for d in result["diff"] if isinstance(d.get("after"), str)]
     assert len(listed) == 1 and listed[0]["after"].count("expire sha256:") == 2
 

@@ -145,7 +145,8 @@ def start_moto(directory: Path = DEFAULT_DIR) -> dict:
     log = directory / "moto.log"
     # the request recorder (off until /moto-api/recorder/start-recording) writes here
     env = dict(os.environ, MOTO_ACCOUNT_ID=ACCOUNT, MOTO_RECORDER_FILEPATH=str(directory / "moto-recording.jsonl"))
-    proc = _spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], log, env)
+    # moto's own server with the ECR operations moto lacks (scripts/stack_ecr, never shipped)
+    proc = _spawn([sys.executable, str(ROOT / "scripts" / "stack_ecr" / "server.py"), "-H", "127.0.0.1", "-p", str(port)], log, env)
     moto = {"pid": proc.pid, "port": port, "url": "http://127.0.0.1:%d" % port, "recording": str(directory / "moto-recording.jsonl")}
     _wait(moto["url"] + "/moto-api/", proc.pid, log, "moto server")
     _record(directory, "moto", moto)

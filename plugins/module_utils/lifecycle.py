@@ -146,6 +146,32 @@ def parse_policy(value: Any, option: str = "policy") -> dict[str, Any]:
     raise PolicyError('%s: expected a lifecycle policy document, a dict like {"rules": [...]}, got %s' % (option, type(value).__name__))
 
 
+# the typed rule fields that take a word, with the words each accepts (in any case; count_type also in AWS's camelCase)
+RULE_WORDS = {
+    "tag_status": TAG_STATUSES,
+    "count_type": tuple(COUNT_TYPES),
+    "count_unit": COUNT_UNITS,
+    "storage_class": STORAGE_CLASSES,
+    "action": ACTIONS,
+    "target_storage_class": TARGET_STORAGE_CLASSES,
+}
+
+
+def _canonical_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """``rule`` with each word in the spelling of the typed options (``TAGGED`` and ``imageCountMoreThan`` read as
+    ``tagged`` and ``image_count_more_than``); a word that is none of them stays as it is, for the check to name."""
+    canonical = dict(rule)
+    for field, words in RULE_WORDS.items():
+        value = rule.get(field)
+        if not isinstance(value, str):
+            continue
+        folded = value.casefold()
+        for word in words:
+            if folded == word.casefold() or (field == "count_type" and folded == COUNT_TYPES[word].casefold()):
+                canonical[field] = word
+    return canonical
+
+
 def compile_rules(rules: list[dict[str, Any]], option: str = "rules") -> dict[str, Any]:
     """Turn the typed ``rules`` option into the AWS lifecycle policy document, then validate it.
 
@@ -158,6 +184,7 @@ def compile_rules(rules: list[dict[str, Any]], option: str = "rules") -> dict[st
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict):
             raise PolicyError("%s: rule number %d is a %s; each rule must be a dict" % (option, index + 1, type(rule).__name__))
+        rule = _canonical_rule(rule)
         unknown = sorted(set(rule) - set(RULE_OPTIONS))
         if unknown:
             raise report.fail(
@@ -434,3 +461,44 @@ def policy_text(policy: dict[str, Any]) -> str:
     if len(text) < POLICY_TEXT_MIN:
         text = json.dumps(canonical, sort_keys=True, indent=4)
     return text
+
+
+def typed_rules(policy: Any) -> list[dict[str, Any]] | None:
+    """The typed ``rules`` that compile to ``policy`` (an AWS lifecycle policy document), or None when some
+    rule cannot be written that way (a field the typed rules lack, or a value they spell otherwise)."""
+    if not isinstance(policy, dict) or set(policy) != {"rules"} or not isinstance(policy["rules"], list) or not policy["rules"]:
+        return None
+    camel_to_snake = {camel: snake for snake, camel in COUNT_TYPES.items()}
+    rules = []
+    for rule in policy["rules"]:
+        if not isinstance(rule, dict) or set(rule) - set(RULE_KEYS):
+            return None
+        selection, action = rule.get("selection"), rule.get("action") or {"type": "expire"}
+        if not isinstance(selection, dict) or not isinstance(action, dict) or set(selection) - set(SELECTION_KEYS) or set(action) - set(ACTION_KEYS):
+            return None
+        typed: dict[str, Any] = {"priority": _as_int(rule.get("rulePriority"))}
+        if rule.get("description"):
+            typed["description"] = rule["description"]
+        for camel in ("tagStatus", "tagPrefixList", "tagPatternList"):
+            if selection.get(camel) is not None:
+                typed[SNAKE_NAMES[camel]] = selection[camel]
+        typed["count_type"] = camel_to_snake.get(selection.get("countType"), selection.get("countType"))
+        typed["count_number"] = _as_int(selection.get("countNumber"))
+        for camel in ("countUnit", "storageClass"):
+            if selection.get(camel) is not None:
+                typed[SNAKE_NAMES[camel]] = selection[camel]
+        # what compile_rules implies is left out: days for the since_* count types, archive for since_image_transitioned
+        if typed.get("count_unit") == "days" and typed["count_type"] != "image_count_more_than":
+            del typed["count_unit"]
+        if typed.get("storage_class") == "archive" and typed["count_type"] == "since_image_transitioned":
+            del typed["storage_class"]
+        if action.get("type", "expire") != "expire":
+            typed["action"] = action["type"]
+        if action.get("targetStorageClass") is not None:
+            typed["target_storage_class"] = action["targetStorageClass"]
+        rules.append(typed)
+    try:
+        compiled = compile_rules(rules)
+    except PolicyError:
+        return None
+    return rules if policies_equal(compiled, policy) else None

@@ -18,13 +18,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import ENCRYPTION_TYPES, IMAGE_TAG_MUTABILITIES
 
 REPOSITORY_SETTINGS: dict[str, dict[str, Any]] = {
-    "image_tag_mutability": {"type": "str", "choices": list(IMAGE_TAG_MUTABILITIES)},
+    "image_tag_mutability": {"type": "str", "choices": any_case(IMAGE_TAG_MUTABILITIES)},
     "image_tag_mutability_exclusion_filters": {"type": "list", "elements": "str"},
     "scan_on_push": {"type": "bool"},
-    "encryption_type": {"type": "str", "choices": list(ENCRYPTION_TYPES)},
+    "encryption_type": {"type": "str", "choices": any_case(ENCRYPTION_TYPES)},
     "kms_key": {"type": "str", "no_log": False},
     "tags": {"type": "dict", "aliases": ["resource_tags"]},
     "purge_tags": {"type": "bool", "default": True},

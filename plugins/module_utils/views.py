@@ -70,8 +70,129 @@ def repository_view(raw: dict[str, Any], tags: dict[str, str] | None = None, pol
     return view
 
 
+def settings_view(view: dict[str, Any], rules: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """A repository's view (``repository_view`` with ``lifecycle_policy``) as an item of ecr_repositories'
+    ``repositories``: converging it changes nothing. The state is written out whole: every tag (with
+    purge_tags), no policy as purge_policy, no lifecycle policy as an empty lifecycle_rules; the lifecycle
+    policy as the typed ``rules`` when they say it exactly (lifecycle.typed_rules), else as AWS's JSON."""
+    item: dict[str, Any] = {"name": view["name"], "image_tag_mutability": view["image_tag_mutability"]}
+    if view.get("image_tag_mutability_exclusion_filters"):
+        item["image_tag_mutability_exclusion_filters"] = sorted(view["image_tag_mutability_exclusion_filters"])
+    item["scan_on_push"] = view["scan_on_push"]
+    item["encryption_type"] = view["encryption_type"]
+    if view.get("kms_key"):
+        item["kms_key"] = view["kms_key"]
+    # tags under aws: belong to AWS: they are kept by purge_tags and cannot be set
+    item["tags"] = {k: v for k, v in sorted((view.get("tags") or {}).items()) if not k.startswith("aws:")}
+    item["purge_tags"] = True
+    if view.get("policy") is not None:
+        item["policy"] = view["policy"]
+    else:
+        item["purge_policy"] = True
+    lifecycle = view.get("lifecycle_policy")
+    if lifecycle is None:
+        item["lifecycle_rules"] = []
+    elif rules is not None:
+        item["lifecycle_rules"] = rules
+    else:
+        item["lifecycle_policy"] = lifecycle
+    return item
+
+
 def image_view(detail: dict[str, Any]) -> dict[str, Any]:
     """The snake_case view of a DescribeImages entry: every field AWS gives, times as ISO 8601."""
     view = plain(camel_dict_to_snake_dict(detail))
     view["image_tags"] = list(detail.get("imageTags") or [])
     return view
+
+
+# registry-level settings -------------------------------------------------------------------------
+
+
+def replication_rules_view(rules: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """ReplicationRule shapes in the ecr_replication options' words: destinations (region, registry_id),
+    repository_filters (filter, filter_type), delete_replication (a bool) and any field AWS adds."""
+    views = []
+    for rule in rules or []:
+        view = plain(camel_dict_to_snake_dict({k: v for k, v in rule.items() if k != "deleteReplication"}))
+        view.setdefault("repository_filters", [])
+        view["delete_replication"] = bool((rule.get("deleteReplication") or {}).get("enabled", False))
+        views.append(view)
+    return views
+
+
+def scanning_view(config: dict[str, Any] | None) -> dict[str, Any]:
+    """A RegistryScanningConfiguration as scan_type and rules (scan_frequency, repository_filters)."""
+    view = plain(camel_dict_to_snake_dict(config or {}))
+    view.setdefault("scan_type", "BASIC")
+    view.setdefault("rules", [])
+    return view
+
+
+def signing_rules_view(rules: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """SigningRule shapes as signing_profile_arn and repository_filters (filter, filter_type); None stays None."""
+    if rules is None:
+        return None
+    views = []
+    for rule in rules:
+        view = plain(camel_dict_to_snake_dict(rule))
+        view.setdefault("repository_filters", [])
+        views.append(view)
+    return views
+
+
+def pull_through_cache_rule_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """A DescribePullThroughCacheRules entry in the ecr_pull_through_cache_rule options' words ({} for none):
+    ecr_repository_prefix, upstream_registry_url, upstream_registry, credential_arn, custom_role_arn,
+    upstream_repository_prefix, registry_id, created_at, updated_at and any field AWS adds."""
+    if not raw:
+        return {}
+    view = plain(camel_dict_to_snake_dict(raw))
+    for key in ("credential_arn", "custom_role_arn", "upstream_repository_prefix", "upstream_registry"):
+        view.setdefault(key, None)
+    return view
+
+
+def repository_creation_template_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """A RepositoryCreationTemplate in the ecr_repository_creation_template options' words ({} for none): prefix,
+    description, applied_for, image_tag_mutability (+ _exclusion_filters), encryption_type, kms_key, tags (a dict),
+    policy and lifecycle_policy (dicts), custom_role_arn, created_at, updated_at and any field AWS adds."""
+    if not raw:
+        return {}
+    renamed = (
+        "encryptionConfiguration",
+        "resourceTags",
+        "imageTagMutabilityExclusionFilters",
+        "repositoryPolicy",
+        "lifecyclePolicy",
+        "appliedFor",
+    )
+    view = plain(camel_dict_to_snake_dict({k: v for k, v in raw.items() if k not in renamed}))
+    encryption = raw.get("encryptionConfiguration") or {}
+    view.update(
+        {
+            "description": raw.get("description") or None,
+            "applied_for": sorted(raw.get("appliedFor") or []),
+            "image_tag_mutability": raw.get("imageTagMutability") or "MUTABLE",
+            "image_tag_mutability_exclusion_filters": sorted(f.get("filter") for f in raw.get("imageTagMutabilityExclusionFilters") or []),
+            "encryption_type": encryption.get("encryptionType") or "AES256",
+            "kms_key": encryption.get("kmsKey") or None,
+            "tags": tags_view(raw.get("resourceTags")),
+            "policy": _json_or_text(raw.get("repositoryPolicy")),
+            "lifecycle_policy": _json_or_text(raw.get("lifecyclePolicy")),
+            "custom_role_arn": raw.get("customRoleArn") or None,
+        }
+    )
+    return view
+
+
+def _json_or_text(text: str | None) -> Any:
+    """A policy text as a dict (None for none; a text that is no JSON stays text)."""
+    import json  # noqa: PLC0415 (this section is appended to a file of other views)
+
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -129,8 +129,8 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError
 from ansible_collections.stowage.ecr.plugins.module_utils.tag_info import tag_report
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
@@ -145,7 +145,7 @@ def main():
         registry_url=dict(type="str"),
         config_path=dict(type="path"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ecr_module(argument_spec, supports_check_mode=True)
     try:
         result = tag_report(module)
     except (InputError, LoginError) as e:

@@ -232,11 +232,11 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_lifecycle, lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.preview import PREVIEW_OPTIONS, check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
@@ -264,8 +264,8 @@ def main():
         rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
         **PREVIEW_OPTIONS,
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+    module = ecr_module(
+        argument_spec,
         supports_check_mode=True,
         mutually_exclusive=[("policy", "rules")],
         required_if=[("state", "present", ("policy", "rules"), True)],

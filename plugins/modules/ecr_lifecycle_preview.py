@@ -157,11 +157,11 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.preview import PreviewFailed, preview_report
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
@@ -176,7 +176,7 @@ def main():
         source=dict(type="str", default="local", choices=["local", "aws"]),
         wait_timeout=dict(type="int", default=300),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[("policy", "rules")])
+    module = ecr_module(argument_spec, supports_check_mode=True, mutually_exclusive=[("policy", "rules")])
     params = module.params
     try:
         desired = None

@@ -169,8 +169,6 @@ registries:
 """
 
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import (
     default_config_path,
     load_json_object,
@@ -178,6 +176,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import (
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.login import check_params, get_tokens, plan, store
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
@@ -190,7 +189,7 @@ def main():
         min_validity=dict(type="int", default=3600),
         timeout=dict(type="int", default=30),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ecr_module(argument_spec, supports_check_mode=True)
     params = module.params
     try:
         check_params(params)

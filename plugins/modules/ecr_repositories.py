@@ -252,11 +252,11 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.fleet import converge_one, plan
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
 
@@ -281,7 +281,7 @@ def main():
         registry_id=dict(type="str"),
         concurrency=dict(type="int", default=8),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ecr_module(argument_spec, supports_check_mode=True)
     params = module.params
     try:
         check_registry_id(params["registry_id"])

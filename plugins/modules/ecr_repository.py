@@ -165,10 +165,10 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository, repository_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
@@ -181,7 +181,7 @@ def main():
         **settings_spec(),
         force_delete=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ecr_module(argument_spec, supports_check_mode=True)
     try:
         want = repository_want(module.params)
         api = EcrApi(module, registry_id=module.params["registry_id"])

@@ -122,6 +122,30 @@ repositories:
       description: The lifecycle policy as AWS holds it, or null.
       type: dict
       sample: {rules: []}
+    settings:
+      description:
+        - The repository as an item of O(stowage.ecr.ecr_repositories#module:repositories) (and of the role variable
+          C(ecr_repo_repositories)), written out whole so that converging it changes nothing and a later change made
+          outside Ansible is put back.
+        - Every tag (with V(purge_tags=true)); the policy, or V(purge_policy=true) when there is none; the lifecycle
+          policy as typed V(lifecycle_rules) when they say it exactly, else as V(lifecycle_policy), and V(lifecycle_rules=[])
+          when there is none. Tags under V(aws:) are left out (AWS owns them; they are kept).
+        - C(playbooks/export.yml) writes these to a vars file per account and region.
+      type: dict
+      version_added: 0.2.0
+      sample:
+        name: team/app
+        image_tag_mutability: IMMUTABLE
+        scan_on_push: true
+        encryption_type: AES256
+        tags: {team: platform}
+        purge_tags: true
+        purge_policy: true
+        lifecycle_rules:
+          - priority: 1
+            tag_status: untagged
+            count_type: since_image_pushed
+            count_number: 14
 """
 
 import fnmatch
@@ -131,15 +155,17 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import read_repository
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
     check_registry_id,
     check_repository_name,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.views import settings_view
 
 
 def main():
@@ -148,7 +174,7 @@ def main():
         name_pattern=dict(type="str"),
         registry_id=dict(type="str"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[("names", "name_pattern")])
+    module = ecr_module(argument_spec, supports_check_mode=True, mutually_exclusive=[("names", "name_pattern")])
     names = module.params["names"]
     pattern = module.params["name_pattern"]
     try:
@@ -163,6 +189,8 @@ def main():
             if pattern:
                 raws = [raw for raw in raws if fnmatch.fnmatchcase(raw["repositoryName"], pattern)]
         repositories = api.parallel(lambda raw: read_repository(api, raw, lifecycle=True), raws)
+        for repository in repositories:
+            repository["settings"] = settings_view(repository, typed_rules(repository["lifecycle_policy"]))
     except InputError as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

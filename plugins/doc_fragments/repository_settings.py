@@ -18,6 +18,7 @@ options:
       - With V(IMMUTABLE_WITH_EXCLUSION) or V(MUTABLE_WITH_EXCLUSION), tags that match
         O(image_tag_mutability_exclusion_filters) follow the opposite rule.
       - A new repository is V(MUTABLE) when this is left out; an existing one keeps its setting.
+      - Any case is accepted (V(immutable), as community.aws.ecs_ecr spells it); results give AWS's spelling.
     type: str
     choices: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]
   image_tag_mutability_exclusion_filters:
@@ -38,6 +39,7 @@ options:
       - How images are encrypted at rest. Only takes effect when the repository is created; for an
         existing repository it is checked, and a difference fails the task.
       - A new repository uses V(AES256) when this is left out.
+      - Any case is accepted (V(aes256)); results give AWS's spelling.
     type: str
     choices: [AES256, KMS, KMS_DSSE]
   kms_key:

@@ -45,6 +45,9 @@ options:
     description:
       - The lifecycle rules, each the AWS rule in snake_case.
       - Exactly one of O(policy) and O(rules) is required with O(state=present).
+      - The words of O(rules[].tag_status), O(rules[].count_type), O(rules[].count_unit), O(rules[].storage_class),
+        O(rules[].action) and O(rules[].target_storage_class) are accepted in any case, and O(rules[].count_type) also in
+        the policy JSON's spelling (V(imageCountMoreThan)); results give them as documented here.
     type: list
     elements: dict
     suboptions:

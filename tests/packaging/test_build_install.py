@@ -52,6 +52,7 @@ SHIPPED = [
     "docs",
     "docs/reference",
     "docs/reference/*.rst",
+    "docs/migration.md",
     "docs/examples",
     "docs/examples/*.yml",
 ]

@@ -143,7 +143,7 @@ class Recorder:
         return ops
 
 
-WRITE_PREFIXES = ("Create", "Put", "Set", "Delete", "Tag", "Untag", "Batch", "Start", "Update")
+WRITE_PREFIXES = ("Create", "Put", "Set", "Delete", "Tag", "Untag", "Batch", "Start", "Update", "Register", "Deregister")
 
 
 def writes(operations: list[str]) -> list[str]:

@@ -482,7 +482,8 @@ def typed_rules(policy: Any) -> list[dict[str, Any]] | None:
         for camel in ("tagStatus", "tagPrefixList", "tagPatternList"):
             if selection.get(camel) is not None:
                 typed[SNAKE_NAMES[camel]] = selection[camel]
-        typed["count_type"] = camel_to_snake.get(selection.get("countType"), selection.get("countType"))
+        count_type = selection.get("countType")
+        typed["count_type"] = camel_to_snake.get(count_type, count_type) if isinstance(count_type, str) else count_type
         typed["count_number"] = _as_int(selection.get("countNumber"))
         for camel in ("countUnit", "storageClass"):
             if selection.get(camel) is not None:

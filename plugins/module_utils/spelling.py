@@ -12,10 +12,10 @@ results only ever see AWS's spelling. ``ecr_module`` (module.py) does both for a
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, List
 
 
-class AnyCase(list):  # type: ignore[type-arg]
+class AnyCase(List[Any]):
     """Choices that match a value in any case."""
 
     def __contains__(self, value: object) -> bool:
@@ -23,7 +23,7 @@ class AnyCase(list):  # type: ignore[type-arg]
 
     def canonical(self, value: Any) -> Any:
         """The choice that ``value`` spells (in the choice's case), or None."""
-        if list.__contains__(self, value):
+        if any(choice == value for choice in self):
             return value
         if isinstance(value, str):
             folded = value.casefold()

@@ -196,3 +196,39 @@ def _json_or_text(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def scan_findings_view(response: dict[str, Any]) -> dict[str, Any]:
+    """The snake_case view of a DescribeImageScanFindings answer: its status, the summary fields of
+    ``imageScanFindings`` at the top, the findings (basic and enhanced) as lists. Severity names stay
+    as AWS writes them (``finding_severity_counts`` keys are HIGH, CRITICAL, ...)."""
+    findings = dict(response.get("imageScanFindings") or {})
+    counts = dict(findings.pop("findingSeverityCounts", None) or {})
+    view = plain(camel_dict_to_snake_dict({k: v for k, v in response.items() if k not in ("imageScanFindings", "ResponseMetadata", "nextToken")}))
+    view.update(plain(camel_dict_to_snake_dict(findings)))
+    view["finding_severity_counts"] = counts
+    view.setdefault("findings", [])
+    view.setdefault("enhanced_findings", [])
+    return view
+
+
+def image_detail_view(detail: dict[str, Any]) -> dict[str, Any]:
+    """``image_view`` of a DescribeImages entry, with the scan summary's severity names as AWS writes
+    them (HIGH, CRITICAL, ...: map keys, not field names) and the image status AWS implies when it
+    gives none (ACTIVE)."""
+    view = image_view(detail)
+    summary = detail.get("imageScanFindingsSummary")
+    if summary and "findingSeverityCounts" in summary:
+        view["image_scan_findings_summary"]["finding_severity_counts"] = dict(summary["findingSeverityCounts"] or {})
+    view.setdefault("image_status", "ACTIVE")
+    return view
+
+
+def registry_policy_view(found: dict[str, Any] | None) -> dict[str, Any] | None:
+    """GetRegistryPolicy's policyText as a dict; None when the registry has no policy."""
+    import json  # noqa: PLC0415 (this section is appended to a file of other views)
+
+    if not found or not found.get("policyText"):
+        return None
+    policy: dict[str, Any] = json.loads(found["policyText"])
+    return policy

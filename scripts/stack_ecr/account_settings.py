@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .model import ValidationException, operation, state
 
-# the settings AWS knows and the values each takes (ECR API Reference, PutAccountSetting)
+# the settings AWS knows and the values each takes (ECR API Reference, PutAccountSetting); the module
+# ecr_account_setting accepts the same (registry_settings.ACCOUNT_SETTINGS, kept equal by tests/stack)
 SETTINGS = {
     "BASIC_SCAN_TYPE_VERSION": ("AWS_NATIVE", "CLAIR"),
     "REGISTRY_POLICY_SCOPE": ("V1", "V2"),

@@ -36,3 +36,12 @@ def test_refusals(moto, name, value, fragment):
         client("ecr").put_account_setting(name=name, value=value)
     assert error.value.response["Error"]["Code"] == "ValidationException"
     assert fragment in error.value.response["Error"]["Message"]
+
+
+def test_the_module_accepts_what_the_stack_serves():
+    from stack_ecr.account_settings import DEFAULTS, SETTINGS
+
+    from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import ACCOUNT_SETTINGS
+
+    assert ACCOUNT_SETTINGS == SETTINGS
+    assert all(DEFAULTS[name] in values for name, values in SETTINGS.items())

@@ -1,0 +1,221 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ECR calls for the registry-level settings of the caller's registry, with retries, in one place.
+
+Reads return AWS's shapes (without ``ResponseMetadata``); ``views`` makes the modules' views of them.
+Registry-level writes (registry policy, replication, scanning, account settings, pull-time update
+exclusions, signing) act on the caller's own registry: the API takes no registry id for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import client, retry_decorator
+
+# the largest page ListPullTimeUpdateExclusions, DescribePullThroughCacheRules and
+# DescribeRepositoryCreationTemplates serve
+PAGE_SIZE = 1000
+
+
+def _body(response: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+class RegistryApi:
+    """Registry-level ECR calls. ``module`` is an AnsibleAWSModule."""
+
+    def __init__(self, module: Any):
+        self.module = module
+        self.client = client(module, "ecr")
+
+    @property
+    def region(self) -> str:
+        return str(self.client.meta.region_name)
+
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        return _body(getattr(self.client, operation)(aws_retry=True, **kwargs))
+
+    def _pages(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
+        @retry_decorator()
+        def pages() -> dict[str, Any]:
+            paginator = self.client.get_paginator(operation)
+            return paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE}, **kwargs).build_full_result()
+
+        return list(pages().get(key, []))
+
+    # reads -----------------------------------------------------------------
+
+    def registry_policy(self) -> dict[str, Any] | None:
+        """GetRegistryPolicy (registryId, policyText), or None when the registry has no policy."""
+        try:
+            return self.call("get_registry_policy")
+        except is_boto3_error_code("RegistryPolicyNotFoundException"):
+            return None
+
+    def describe_registry(self) -> dict[str, Any]:
+        """DescribeRegistry: registryId and replicationConfiguration ({"rules": [...]})."""
+        found = self.call("describe_registry")
+        found.setdefault("replicationConfiguration", {"rules": []})
+        found["replicationConfiguration"].setdefault("rules", [])
+        return found
+
+    def registry_scanning_configuration(self) -> dict[str, Any]:
+        """GetRegistryScanningConfiguration: registryId and scanningConfiguration (scanType, rules)."""
+        found = self.call("get_registry_scanning_configuration")
+        found.setdefault("scanningConfiguration", {})
+        return found
+
+    def account_setting(self, name: str) -> dict[str, Any]:
+        """GetAccountSetting: name and value."""
+        return self.call("get_account_setting", name=name)
+
+    def pull_time_update_exclusions(self) -> list[str]:
+        """Every principal ARN of ListPullTimeUpdateExclusions, following nextToken."""
+        found: list[str] = []
+        kwargs: dict[str, Any] = {"maxResults": PAGE_SIZE}
+        while True:
+            page = self.call("list_pull_time_update_exclusions", **kwargs)
+            found.extend(page.get("pullTimeUpdateExclusions") or [])
+            token = page.get("nextToken")
+            if not token:
+                return found
+            kwargs["nextToken"] = token
+
+    def signing_configuration(self) -> dict[str, Any] | None:
+        """GetSigningConfiguration (registryId, signingConfiguration), or None when there is none."""
+        try:
+            return self.call("get_signing_configuration")
+        except is_boto3_error_code("SigningConfigurationNotFoundException"):
+            return None
+
+    def describe_pull_through_cache_rules(self, registry_id: str | None = None, prefixes: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every DescribePullThroughCacheRules entry (of the given ECR repository prefixes, or all)."""
+        kwargs: dict[str, Any] = {}
+        if registry_id:
+            kwargs["registryId"] = registry_id
+        if prefixes:
+            kwargs["ecrRepositoryPrefixes"] = list(prefixes)
+        return self._pages("describe_pull_through_cache_rules", "pullThroughCacheRules", **kwargs)
+
+    def describe_repository_creation_templates(self, prefixes: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every DescribeRepositoryCreationTemplates entry (of the given prefixes, or all)."""
+        kwargs: dict[str, Any] = {}
+        if prefixes:
+            kwargs["prefixes"] = list(prefixes)
+        return self._pages("describe_repository_creation_templates", "repositoryCreationTemplates", **kwargs)
+
+    # writes ----------------------------------------------------------------
+
+    def put_registry_policy(self, policy_text: str) -> dict[str, Any]:
+        return self.call("put_registry_policy", policyText=policy_text)
+
+    def delete_registry_policy(self) -> None:
+        """DeleteRegistryPolicy; a policy that is gone already is no error."""
+        try:
+            self.call("delete_registry_policy")
+        except is_boto3_error_code("RegistryPolicyNotFoundException"):
+            pass
+
+    def put_replication_configuration(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.call("put_replication_configuration", replicationConfiguration={"rules": rules})
+
+    def put_registry_scanning_configuration(self, scan_type: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.call("put_registry_scanning_configuration", scanType=scan_type, rules=rules)
+
+    def put_account_setting(self, name: str, value: str) -> dict[str, Any]:
+        return self.call("put_account_setting", name=name, value=value)
+
+    def register_pull_time_update_exclusion(self, principal_arn: str) -> bool:
+        """RegisterPullTimeUpdateExclusion; False when the principal was excluded already."""
+        try:
+            self.call("register_pull_time_update_exclusion", principalArn=principal_arn)
+        except is_boto3_error_code("ExclusionAlreadyExistsException"):
+            return False
+        return True
+
+    def deregister_pull_time_update_exclusion(self, principal_arn: str) -> bool:
+        """DeregisterPullTimeUpdateExclusion; False when the principal was not excluded."""
+        try:
+            self.call("deregister_pull_time_update_exclusion", principalArn=principal_arn)
+        except is_boto3_error_code("ExclusionNotFoundException"):
+            return False
+        return True
+
+    def put_signing_configuration(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.call("put_signing_configuration", signingConfiguration={"rules": rules})
+
+    def delete_signing_configuration(self) -> bool:
+        """DeleteSigningConfiguration; False when there was none."""
+        try:
+            self.call("delete_signing_configuration")
+        except is_boto3_error_code("SigningConfigurationNotFoundException"):
+            return False
+        return True
+
+    # pull-through cache rules and creation templates -----------------------
+
+    def pull_through_cache_rule(self, prefix: str, registry_id: str | None = None) -> dict[str, Any] | None:
+        """The DescribePullThroughCacheRules entry of one ECR repository prefix, or None when there is none."""
+        try:
+            found = self.describe_pull_through_cache_rules(registry_id=registry_id, prefixes=[prefix])
+        except is_boto3_error_code("PullThroughCacheRuleNotFoundException"):
+            return None
+        return next((rule for rule in found if rule.get("ecrRepositoryPrefix") == prefix), None)
+
+    def create_pull_through_cache_rule(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return self.call("create_pull_through_cache_rule", **kwargs)
+
+    def update_pull_through_cache_rule(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return self.call("update_pull_through_cache_rule", **kwargs)
+
+    def delete_pull_through_cache_rule(self, prefix: str, registry_id: str | None = None) -> bool:
+        """DeletePullThroughCacheRule; False when there was no such rule."""
+        kwargs: dict[str, Any] = {"ecrRepositoryPrefix": prefix}
+        if registry_id:
+            kwargs["registryId"] = registry_id
+        try:
+            self.call("delete_pull_through_cache_rule", **kwargs)
+        except is_boto3_error_code("PullThroughCacheRuleNotFoundException"):
+            return False
+        return True
+
+    def validate_pull_through_cache_rule(self, prefix: str, registry_id: str | None = None) -> dict[str, Any]:
+        """ValidatePullThroughCacheRule: the rule's fields with isValid and failure."""
+        kwargs: dict[str, Any] = {"ecrRepositoryPrefix": prefix}
+        if registry_id:
+            kwargs["registryId"] = registry_id
+        return self.call("validate_pull_through_cache_rule", **kwargs)
+
+    def repository_creation_template(self, prefix: str) -> dict[str, Any] | None:
+        """The repository creation template of one prefix, or None when there is none."""
+        found = self.describe_repository_creation_templates(prefixes=[prefix])
+        return next((template for template in found if template.get("prefix") == prefix), None)
+
+    def create_repository_creation_template(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return self.call("create_repository_creation_template", **kwargs)
+
+    def update_repository_creation_template(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return self.call("update_repository_creation_template", **kwargs)
+
+    def delete_repository_creation_template(self, prefix: str) -> bool:
+        """DeleteRepositoryCreationTemplate; False when there was no such template."""
+        try:
+            self.call("delete_repository_creation_template", prefix=prefix)
+        except is_boto3_error_code("TemplateNotFoundException"):
+            return False
+        return True
+
+    def caller_account(self) -> str:
+        """The caller's account id (STS GetCallerIdentity)."""
+        return str(client(self.module, "sts").get_caller_identity(aws_retry=True)["Account"])
+
+    def kms_key_arn(self, key: str) -> str | None:
+        """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey); None when KMS has no such key."""
+        try:
+            return str(client(self.module, "kms").describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"])
+        except is_boto3_error_code("NotFoundException"):
+            return None

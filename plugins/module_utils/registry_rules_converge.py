@@ -1,0 +1,215 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bring one pull through cache rule, or one repository creation template, to the requested state.
+
+Read, plan (``registry_rules``), write only what differs (nothing in check mode), return the views
+before and after. Every check that can fail runs before the first write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+from ansible_collections.stowage.ecr.plugins.module_utils.converge import lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import normalise_policy
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import (
+    KMS_ENCRYPTION_TYPES,
+    MANAGED_KMS_ALIAS,
+    check_role_arn,
+    check_rule,
+    check_rule_credentials,
+    check_template,
+    needs_kms_lookup,
+    plan_rule,
+    rule_create_call,
+    rule_update_call,
+    template_call,
+    template_changes,
+    template_target,
+    upstream_of_url,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.views import pull_through_cache_rule_view, repository_creation_template_view
+
+# the options of ecr_pull_through_cache_rule that a rule holds (its diff shows these)
+RULE_FIELDS = ("ecr_repository_prefix", "upstream_registry_url", "upstream_registry", "credential_arn", "custom_role_arn", "upstream_repository_prefix")
+# the options of ecr_repository_creation_template that a template holds
+TEMPLATE_FIELDS = (
+    "prefix",
+    "description",
+    "applied_for",
+    "image_tag_mutability",
+    "image_tag_mutability_exclusion_filters",
+    "encryption_type",
+    "kms_key",
+    "tags",
+    "policy",
+    "lifecycle_policy",
+    "custom_role_arn",
+)
+
+
+class RecreateFailed(Exception):
+    """The create of a re-create failed; ``cause`` is the boto error, the message says whether the old rule is back."""
+
+    def __init__(self, message: str, cause: Exception):
+        super().__init__(message)
+        self.cause = cause
+
+
+def _fields(view: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {key: view.get(key) for key in fields} if view else {}
+
+
+def _rule_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+    view = pull_through_cache_rule_view(raw)
+    if view and not view.get("upstream_registry"):
+        view["upstream_registry"] = upstream_of_url(view.get("upstream_registry_url") or "")
+    return view
+
+
+def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
+    """ecr_pull_through_cache_rule: returns changed, action, before, after (option-word dicts, {} for no rule),
+    rule (the full view after) and validation (None unless asked and possible)."""
+    params = module.params
+    api = RegistryApi(module)
+    want = check_rule(params, region=api.region)
+    prefix, registry_id = want["ecr_repository_prefix"], want.get("registry_id")
+    current = _rule_view(api.pull_through_cache_rule(prefix, registry_id))
+    result: dict[str, Any] = {"changed": False, "action": None, "before": _fields(current, RULE_FIELDS), "validation": None}
+
+    if params["state"] == "absent":
+        if current:
+            result.update(changed=True, action="delete")
+            if not module.check_mode:
+                api.delete_pull_through_cache_rule(prefix, registry_id)
+        result["after"], result["rule"] = {}, {}
+        return result
+
+    action, target = plan_rule(want, current or None, bool(params.get("recreate")))
+    account = registry_id
+    if target["upstream_registry"] == "ecr" and not account:
+        try:
+            account = api.caller_account()
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+            account = None  # AWS decides
+        if account and target.get("custom_role_arn"):
+            check_role_arn(target["custom_role_arn"], account)
+    if action is not None:
+        check_rule_credentials(target, account)
+    result["action"] = action
+    if action is None:
+        result.update(after=_fields(current, RULE_FIELDS), rule=current)
+    elif module.check_mode:
+        result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
+    else:
+        _write_rule(api, action, want, target, current, registry_id)
+        fresh = _rule_view(api.pull_through_cache_rule(prefix, registry_id))
+        result.update(changed=True, after=_fields(fresh, RULE_FIELDS), rule=fresh)
+
+    if params.get("validate"):
+        if module.check_mode and action is not None:
+            result["validation"] = None  # there is no rule yet (or not the one asked for) to validate
+        else:
+            verdict = api.validate_pull_through_cache_rule(prefix, registry_id)
+            result["validation"] = {"is_valid": bool(verdict.get("isValid")), "failure": verdict.get("failure") or None}
+    return result
+
+
+def _write_rule(api: RegistryApi, action: str, want: dict[str, Any], target: dict[str, Any], current: dict[str, Any], registry_id: str | None) -> None:
+    if action == "create":
+        api.create_pull_through_cache_rule(rule_create_call(target, registry_id))
+    elif action == "update":
+        api.update_pull_through_cache_rule(rule_update_call(want, current, registry_id))
+    else:
+        api.delete_pull_through_cache_rule(want["ecr_repository_prefix"], registry_id)
+        try:
+            api.create_pull_through_cache_rule(rule_create_call(target, registry_id))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            # put the old rule back rather than leave the prefix without one
+            try:
+                api.create_pull_through_cache_rule(rule_create_call(current, registry_id))
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                raise RecreateFailed(
+                    "ECR refused to create the new pull through cache rule for %s after the old one was deleted, and to create "
+                    "the old one again: the prefix has no rule now" % want["ecr_repository_prefix"],
+                    e,
+                ) from e
+            raise RecreateFailed(
+                "ECR refused to create the new pull through cache rule for %s; the old rule was put back as it was" % want["ecr_repository_prefix"], e
+            ) from e
+
+
+def template_lifecycle(params: dict[str, Any]) -> dict[str, Any] | None:
+    """The lifecycle policy a template is to hold: a validated document, {} to remove it (an empty
+    ``lifecycle_rules``), None to leave it."""
+    rules, document = params.get("lifecycle_rules"), params.get("lifecycle_policy")
+    if rules is None and document is None:
+        return None
+    if rules is not None and document is not None:
+        raise InputError("lifecycle_rules, lifecycle_policy: give one of them, not both")
+    if rules == []:
+        return {}
+    return lifecycle_want(rules, document, rules_option="lifecycle_rules", policy_option="lifecycle_policy")
+
+
+def _template_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+    view = repository_creation_template_view(raw)
+    if view and view.get("lifecycle_policy") is not None:
+        view["lifecycle_policy"] = normalise_policy(view["lifecycle_policy"])
+    return view
+
+
+def converge_repository_creation_template(module: Any) -> dict[str, Any]:
+    """ecr_repository_creation_template: returns changed, action, changes (the options that change), before,
+    after (option-word dicts, {} for no template) and template (the full view after)."""
+    params = module.params
+    want = check_template(params)
+    prefix = want["prefix"]
+    lifecycle = template_lifecycle(params) if params["state"] == "present" else None
+    api = RegistryApi(module)
+    if params["state"] == "present" and want.get("encryption_type") in KMS_ENCRYPTION_TYPES:
+        key = want.get("kms_key")
+        if key == MANAGED_KMS_ALIAS:
+            want["kms_key"] = None
+        elif key and needs_kms_lookup(key):
+            arn = api.kms_key_arn(key)
+            if arn is None:
+                raise InputError("kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key)
+            want["kms_key"] = arn
+    current = _template_view(api.repository_creation_template(prefix))
+    result: dict[str, Any] = {"changed": False, "action": None, "changes": [], "before": _fields(current, TEMPLATE_FIELDS)}
+
+    if params["state"] == "absent":
+        if current:
+            result.update(changed=True, action="delete")
+            if not module.check_mode:
+                api.delete_repository_creation_template(prefix)
+        result["after"], result["template"] = {}, {}
+        return result
+
+    if not current and not want.get("applied_for"):
+        raise InputError("applied_for: required to create the template for %s; give one or more of REPLICATION, PULL_THROUGH_CACHE, CREATE_ON_PUSH" % prefix)
+    target = template_target(want, current or None, lifecycle)
+    changes = template_changes(current, target) if current else [key for key in TEMPLATE_FIELDS if key != "prefix" and target.get(key) not in (None, [], {})]
+    if current and not changes:
+        result.update(after=_fields(current, TEMPLATE_FIELDS), template=current)
+        return result
+    result.update(changed=True, action="update" if current else "create", changes=sorted(changes))
+    if module.check_mode:
+        result.update(after=_fields(target, TEMPLATE_FIELDS), template=dict(current, **target) if current else target)
+        return result
+    if current:
+        api.update_repository_creation_template(template_call(target))
+    else:
+        api.create_repository_creation_template(template_call(target))
+    fresh = _template_view(api.repository_creation_template(prefix))
+    result.update(after=_fields(fresh, TEMPLATE_FIELDS), template=fresh)
+    return result

@@ -1,0 +1,103 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_pull_time_update_exclusion
+short_description: Exclude an IAM principal from image pull time updates in an Amazon ECR private registry
+version_added: 0.2.0
+description:
+  - Adds an IAM role or user to the pull time update exclusions of the caller's private registry in the
+    region (RegisterPullTimeUpdateExclusion), or removes it (DeregisterPullTimeUpdateExclusion). ECR does not
+    record the last pull time of an image when an excluded principal pulls it, so that scanners and other
+    automation do not keep images alive for lifecycle rules that count since the last pull.
+  - The live exclusions are read with ListPullTimeUpdateExclusions, every page.
+author:
+  - stowage.ecr contributors (@stowage)
+options:
+  principal_arn:
+    description:
+      - The ARN of the IAM role or user, at most 200 characters, for example
+        V(arn:aws:iam::123456789012:role/ci-scanner).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) excludes the principal, V(absent) removes the exclusion.
+    type: str
+    choices: [present, absent]
+    default: present
+attributes:
+  check_mode:
+    support: full
+    description: Reads the live exclusions and reports whether the principal's would change, without writing.
+  diff_mode:
+    support: full
+    description: Returns whether the principal is excluded, before and after.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: The vulnerability scanner's pulls do not count as pulls
+  stowage.ecr.ecr_pull_time_update_exclusion:
+    principal_arn: arn:aws:iam::123456789012:role/ci-scanner
+
+- name: Its pulls count again
+  stowage.ecr.ecr_pull_time_update_exclusion:
+    principal_arn: arn:aws:iam::123456789012:role/ci-scanner
+    state: absent
+"""
+
+RETURN = r"""
+principal_arn:
+  description: The principal's ARN.
+  returned: always
+  type: str
+  sample: arn:aws:iam::123456789012:role/ci-scanner
+excluded:
+  description: Whether the principal is excluded after the task (in check mode, as it would be).
+  returned: always
+  type: bool
+  sample: true
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_pull_time_exclusion
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import check_principal_arn
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+
+
+def main():
+    argument_spec = dict(
+        principal_arn=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    module = ecr_module(argument_spec, supports_check_mode=True)
+    arn = module.params["principal_arn"]
+    try:
+        check_principal_arn(arn)
+        result = converge_pull_time_exclusion(RegistryApi(module), arn, module.params["state"], module.check_mode)
+    except InputError as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused a pull time update exclusion call for %s" % arn)
+
+    output = {"changed": result["changed"], "principal_arn": arn, "excluded": result["after"]}
+    if module._diff:
+        output["diff"] = {"before": {"principal_arn": arn, "excluded": result["before"]}, "after": {"principal_arn": arn, "excluded": result["after"]}}
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_registry_scanning
+short_description: Set the image scanning configuration of an Amazon ECR private registry
+version_added: 0.2.0
+description:
+  - Sets the scan type and the scanning rules of the caller's private registry in the region
+    (PutRegistryScanningConfiguration), when they differ from the live ones.
+  - An omitted option changes nothing; O(rules) given replaces the registry's scanning rules as a whole (ECR
+    keeps at most two, one a frequency). The comparison ignores the order of rules and filters.
+  - "The frequencies a scan type takes, as the ECR API Reference gives them (RegistryScanningRule): V(BASIC)
+    takes V(SCAN_ON_PUSH); V(ENHANCED) (Amazon Inspector) takes V(SCAN_ON_PUSH) and V(CONTINUOUS_SCAN). A repository
+    that no rule matches is scanned manually (V(MANUAL)), so no rule is needed for that."
+  - A change of the scan type with the rules left out is checked against the registry's rules; a rule the new
+    type does not take is refused with a message, before any write.
+author:
+  - stowage.ecr contributors (@stowage)
+options:
+  scan_type:
+    description:
+      - V(BASIC) or V(ENHANCED). ECR's default, when nothing was ever set, is V(BASIC).
+      - Left out, the registry's scan type stays. Any case is accepted.
+    type: str
+    choices: [BASIC, ENHANCED]
+  rules:
+    description:
+      - The scanning rules, at most 2, each frequency once. V([]) removes the registry's rules.
+      - Left out, the registry's rules stay.
+    type: list
+    elements: dict
+    suboptions:
+      scan_frequency:
+        description:
+          - V(SCAN_ON_PUSH) or V(CONTINUOUS_SCAN) (V(ENHANCED) only). V(MANUAL) is in the API's list, but no scan
+            type takes it in a rule. Any case is accepted.
+        type: str
+        required: true
+        choices: [SCAN_ON_PUSH, CONTINUOUS_SCAN, MANUAL]
+      repository_filters:
+        description:
+          - Which repositories the rule scans, 1 to 100 filters.
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          filter:
+            description:
+              - A repository name pattern, 1 to 255 characters of lowercase letters, digits, C(.), C(_), C(-), C(/)
+                and the wildcard C(*), for example V(prod-*) or V(*).
+            type: str
+            required: true
+          filter_type:
+            description:
+              - V(WILDCARD), the only type ECR knows. Any case is accepted.
+            type: str
+            choices: [WILDCARD]
+            default: WILDCARD
+attributes:
+  check_mode:
+    support: full
+    description: Reads the live configuration and reports whether it would change, without writing.
+  diff_mode:
+    support: full
+    description: Returns the scan type and rules before and after.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Enhanced scanning, continuous for production repositories, on push for the rest
+  stowage.ecr.ecr_registry_scanning:
+    scan_type: ENHANCED
+    rules:
+      - scan_frequency: CONTINUOUS_SCAN
+        repository_filters:
+          - filter: prod-*
+      - scan_frequency: SCAN_ON_PUSH
+        repository_filters:
+          - filter: "*"
+
+- name: Basic scanning on push of every repository
+  stowage.ecr.ecr_registry_scanning:
+    scan_type: BASIC
+    rules:
+      - scan_frequency: SCAN_ON_PUSH
+        repository_filters:
+          - filter: "*"
+"""
+
+RETURN = r"""
+scan_type:
+  description: The registry's scan type after the task (in check mode, as it would be).
+  returned: always
+  type: str
+  sample: ENHANCED
+rules:
+  description: The registry's scanning rules after the task, sorted by frequency, filters sorted.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    scan_frequency:
+      description: The rule's frequency.
+      type: str
+    repository_filters:
+      description: Its filters, each with C(filter) and C(filter_type).
+      type: list
+      elements: dict
+  sample:
+    - scan_frequency: CONTINUOUS_SCAN
+      repository_filters:
+        - filter: prod-*
+          filter_type: WILDCARD
+registry_id:
+  description: The 12-digit account id of the registry.
+  returned: always
+  type: str
+  sample: "123456789012"
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_scanning
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import (
+    SCAN_FREQUENCIES,
+    SCAN_TYPES,
+    SCANNING_FILTER_TYPES,
+    check_scan_type,
+    scanning_rules_want,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+
+RULE_OPTIONS = dict(
+    scan_frequency=dict(type="str", required=True, choices=any_case(SCAN_FREQUENCIES)),
+    repository_filters=dict(
+        type="list",
+        elements="dict",
+        required=True,
+        options=dict(filter=dict(type="str", required=True), filter_type=dict(type="str", default="WILDCARD", choices=any_case(SCANNING_FILTER_TYPES))),
+    ),
+)
+
+
+def main():
+    argument_spec = dict(
+        scan_type=dict(type="str", choices=any_case(SCAN_TYPES)),
+        rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+    )
+    module = ecr_module(argument_spec, supports_check_mode=True)
+    params = module.params
+    try:
+        check_scan_type(params["scan_type"])
+        rules = scanning_rules_want(params["rules"]) if params["rules"] is not None else None
+        result = converge_scanning(RegistryApi(module), params["scan_type"], rules, module.check_mode)
+    except InputError as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused a registry scanning configuration call")
+
+    after = result["after"]
+    output = {"changed": result["changed"], "scan_type": after["scan_type"], "rules": after["rules"], "registry_id": result["registry_id"]}
+    if module._diff:
+        output["diff"] = {"before": result["before"], "after": after}
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_signing_configuration
+short_description: Put or delete the managed signing configuration of an Amazon ECR private registry
+version_added: 0.2.0
+description:
+  - Puts the signing configuration of the caller's private registry in the region (PutSigningConfiguration),
+    or deletes it (DeleteSigningConfiguration). Its rules make ECR sign the images pushed to matching
+    repositories with an AWS Signer signing profile.
+  - The configuration holds exactly O(rules); rules the registry holds and O(rules) does not list are removed.
+    The comparison ignores the order of rules and filters.
+  - The IAM principal that pushes an image needs permission to sign with the rule's profile; ECR does not
+    check that here.
+author:
+  - stowage.ecr contributors (@stowage)
+options:
+  rules:
+    description:
+      - The signing rules, at most 10. Required with O(state=present); V([]) keeps a configuration without rules.
+    type: list
+    elements: dict
+    suboptions:
+      signing_profile_arn:
+        description:
+          - The ARN of the AWS Signer signing profile, for example
+            V(arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release_images).
+        type: str
+        required: true
+      repository_filters:
+        description:
+          - Which repositories the rule signs the images of, 1 to 100 filters; left out, every repository.
+        type: list
+        elements: dict
+        suboptions:
+          filter:
+            description:
+              - A repository name pattern, 1 to 256 characters, with C(*) matching any sequence, for example
+                V(myapp/*), V(*/production) or V(*prod*).
+            type: str
+            required: true
+          filter_type:
+            description:
+              - V(WILDCARD_MATCH), the only type ECR knows. Any case is accepted.
+            type: str
+            choices: [WILDCARD_MATCH]
+            default: WILDCARD_MATCH
+  state:
+    description:
+      - V(present) puts the configuration with O(rules), V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+attributes:
+  check_mode:
+    support: full
+    description: Reads the live configuration and reports whether it would change, without writing.
+  diff_mode:
+    support: full
+    description: Returns the rules before and after.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Sign every image pushed to the release repositories
+  stowage.ecr.ecr_signing_configuration:
+    rules:
+      - signing_profile_arn: arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release_images
+        repository_filters:
+          - filter: release/*
+
+- name: No managed signing
+  stowage.ecr.ecr_signing_configuration:
+    state: absent
+"""
+
+RETURN = r"""
+rules:
+  description:
+    - The signing rules after the task (in check mode, as they would be), sorted; null when the registry has no
+      signing configuration.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    signing_profile_arn:
+      description: The signing profile.
+      type: str
+    repository_filters:
+      description: The filters, each with C(filter) and C(filter_type); empty for a rule of every repository.
+      type: list
+      elements: dict
+  sample:
+    - signing_profile_arn: arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release_images
+      repository_filters:
+        - filter: release/*
+          filter_type: WILDCARD_MATCH
+registry_id:
+  description: The 12-digit account id of the registry.
+  returned: always
+  type: str
+  sample: "123456789012"
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_signing
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import SIGNING_FILTER_TYPES, signing_rules_want
+from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+
+RULE_OPTIONS = dict(
+    signing_profile_arn=dict(type="str", required=True),
+    repository_filters=dict(
+        type="list",
+        elements="dict",
+        options=dict(filter=dict(type="str", required=True), filter_type=dict(type="str", default="WILDCARD_MATCH", choices=any_case(SIGNING_FILTER_TYPES))),
+    ),
+)
+
+
+def main():
+    argument_spec = dict(
+        rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("rules",))])
+    try:
+        rules = signing_rules_want(module.params["rules"]) if module.params["state"] == "present" else None
+        result = converge_signing(RegistryApi(module), rules, module.check_mode)
+    except InputError as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="ECR refused a signing configuration call")
+
+    output = {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"]}
+    if module._diff:
+        output["diff"] = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

@@ -126,6 +126,14 @@ def test_a_missing_internal_piece_falls_back_to_the_usual_path(moto, tmp_path):
     assert without["repo"]["repository"] == again["repo"]["repository"]
 
 
+REGISTRY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "replicate", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": ["ecr:ReplicateImage"], "Resource": "*"}
+    ],
+}
+
+
 def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
     """The same tasks of every module (checks, no-ops, reads, check-mode changes and refused input), run once
     as module processes and once in process, against the same state: identical results."""
@@ -154,6 +162,24 @@ def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
         {"name": "bad repository", "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "ROT13"}, "ignore_errors": True},
         {"name": "bad lifecycle", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "rules": [dict(rules[0], count_number=0)]}, "ignore_errors": True},
         {"name": "bad login", "stowage.ecr.ecr_login": {"registry_url": "ftp://x"}, "ignore_errors": True},
+        # registry-level modules, in check mode (registry-wide state is shared by the session's tests)
+        {"name": "registry policy", "stowage.ecr.ecr_registry_policy": {"policy": REGISTRY_POLICY}, "check_mode": True},
+        {"name": "replication", "stowage.ecr.ecr_replication": {"rules": [{"destinations": [{"region": "eu-west-1"}]}]}, "check_mode": True},
+        {"name": "scanning", "stowage.ecr.ecr_registry_scanning": {"scan_type": "basic"}, "check_mode": True},
+        {"name": "account setting", "stowage.ecr.ecr_account_setting": {"name": "BLOB_MOUNTING", "value": "enabled"}, "check_mode": True},
+        {"name": "exclusion", "stowage.ecr.ecr_pull_time_update_exclusion": {"principal_arn": "arn:aws:iam::123456789012:role/ci"}, "check_mode": True},
+        {"name": "signing", "stowage.ecr.ecr_signing_configuration": {"state": "absent"}, "check_mode": True},
+        {
+            "name": "cache rule",
+            "stowage.ecr.ecr_pull_through_cache_rule": {"ecr_repository_prefix": name[:20], "upstream_registry_url": "public.ecr.aws"},
+            "check_mode": True,
+        },
+        {
+            "name": "template",
+            "stowage.ecr.ecr_repository_creation_template": {"prefix": name[:20], "applied_for": ["create_on_push"], "image_tag_mutability": "immutable"},
+            "check_mode": True,
+        },
+        {"name": "bad replication", "stowage.ecr.ecr_replication": {"rules": [{"destinations": []}]}, "ignore_errors": True},
     ]
     separate = run_play(tasks, tmp_path, env={"STOWAGE_ECR_IN_PROCESS": "0"})
     in_process = run_play(tasks, tmp_path)
@@ -161,4 +187,5 @@ def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
     for task in tasks:
         assert seen(in_process[task["name"]]) == seen(separate[task["name"]]), task["name"]
     assert not in_process["repository no-op"]["changed"] and in_process["repository change"]["changed"]
-    assert in_process["bad login"]["failed"] and in_process["push"]["failed"]
+    assert in_process["bad login"]["failed"] and in_process["push"]["failed"] and in_process["bad replication"]["failed"]
+    assert in_process["registry policy"]["changed"] and in_process["template"]["changed"] and in_process["cache rule"]["changed"]

@@ -1,0 +1,480 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The image calls (DescribeImages, BatchGetImage, PutImage, BatchDeleteImage, UpdateImageStorageClass,
+StartImageScan, DescribeImageScanFindings) and the three image tasks built on them: ``image_report``
+(ecr_image_info), ``converge_image`` (ecr_image) and ``scan_report`` (ecr_image_scan).
+
+The calls return AWS's shapes; the checks and plans are ``images``' pure functions; the views are
+``views``'. Everything that can be refused is refused before the first write.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, retry_decorator
+from ansible_collections.stowage.ecr.plugins.module_utils.images import (
+    ACCEPTED_MEDIA_TYPES,
+    IMAGE_IDS_MAX,
+    IMAGE_STATUSES,
+    SCAN_DONE,
+    SCAN_WAITING,
+    STORAGE_CLASSES,
+    TAG_STATUSES,
+    after_promotion,
+    after_removal,
+    after_storage,
+    backoff,
+    check_digests,
+    check_finding_names,
+    check_image_ids,
+    check_tag_patterns,
+    check_tags,
+    check_wait_timeout,
+    count_findings,
+    find_image,
+    gate,
+    image_reference,
+    index_children,
+    is_index,
+    plan_promotion,
+    plan_removal,
+    plan_storage,
+    select_images,
+    severity_rank,
+    state_of,
+    status_of,
+    tags_of,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils.views import image_detail_view, scan_findings_view
+
+PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
+
+
+class ImageCallFailed(Exception):
+    """ECR answered a batch call with failures for some images (BatchGetImage, BatchDeleteImage)."""
+
+    def __init__(self, message: str, failures: list[dict[str, Any]]):
+        super().__init__(message)
+        self.failures = failures
+
+
+class ScanFailed(Exception):
+    """The scan did not give a result (failed, unsupported, timed out), or its findings fail the gate;
+    ``result`` is the module's result so far."""
+
+    def __init__(self, message: str, result: dict[str, Any]):
+        super().__init__(message)
+        self.result = result
+
+
+def _chunks(items: list[Any], size: int = IMAGE_IDS_MAX) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# calls ------------------------------------------------------------------------------------------------
+
+
+def describe_images(api: EcrApi, name: str, tag_status: str = "ANY", image_status: str = "ANY") -> list[dict[str, Any]]:
+    """Every DescribeImages entry of a repository with these filters, 1000 to a call."""
+
+    @retry_decorator()
+    def pages() -> dict[str, Any]:
+        paginator = api.client.get_paginator("describe_images")
+        filters = {"tagStatus": tag_status, "imageStatus": image_status}
+        return paginator.paginate(**api.scoped(repositoryName=name, filter=filters), PaginationConfig={"PageSize": PAGE}).build_full_result()
+
+    return pages().get("imageDetails", [])
+
+
+def describe_image_ids(api: EcrApi, name: str, ids: list[dict[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The DescribeImages entries of ``ids`` (100 to a call), and the ids no image answers to.
+
+    ECR fails a whole call for one missing id: that call is then made again one id at a time."""
+    found: list[dict[str, Any]] = []
+    missing: list[dict[str, str]] = []
+    for chunk in _chunks(ids):
+        try:
+            found.extend(api.call("describe_images", **api.scoped(repositoryName=name, imageIds=chunk))["imageDetails"])
+        except is_boto3_error_code("ImageNotFoundException"):
+            for ident in chunk:
+                try:
+                    found.extend(api.call("describe_images", **api.scoped(repositoryName=name, imageIds=[ident]))["imageDetails"])
+                except is_boto3_error_code("ImageNotFoundException"):
+                    missing.append(ident)
+    unique = {image["imageDigest"]: image for image in found}
+    return list(unique.values()), missing
+
+
+def batch_get_images(api: EcrApi, name: str, digests: list[str]) -> dict[str, dict[str, Any]]:
+    """BatchGetImage of ``digests`` with every manifest media type accepted (so that ECR returns each
+    manifest as stored); by digest. Raises ImageCallFailed when ECR reports failures."""
+    got: dict[str, dict[str, Any]] = {}
+    failures: list[dict[str, Any]] = []
+    for chunk in _chunks(digests):
+        response = api.call(
+            "batch_get_image", **api.scoped(repositoryName=name, imageIds=[{"imageDigest": d} for d in chunk], acceptedMediaTypes=ACCEPTED_MEDIA_TYPES)
+        )
+        for image in response.get("images", []):
+            got[image["imageId"]["imageDigest"]] = image
+        failures.extend(response.get("failures", []))
+    if failures:
+        raise ImageCallFailed("ECR could not read the manifests of %s" % _failure_text(failures), failures)
+    return got
+
+
+def _failure_text(failures: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        "%s: %s (%s)" % ((f.get("imageId") or {}).get("imageDigest") or (f.get("imageId") or {}).get("imageTag"), f.get("failureCode"), f.get("failureReason"))
+        for f in failures
+    )
+
+
+def batch_delete(api: EcrApi, name: str, ids: list[dict[str, str]]) -> None:
+    for chunk in _chunks(ids):
+        response = api.call("batch_delete_image", **api.scoped(repositoryName=name, imageIds=chunk))
+        failures = [f for f in response.get("failures", []) if f.get("failureCode") != "ImageNotFound"]
+        if failures:
+            raise ImageCallFailed("ECR refused to delete %s" % _failure_text(failures), failures)
+
+
+def scan_findings(api: EcrApi, name: str, digest: str, every_page: bool) -> dict[str, Any]:
+    """DescribeImageScanFindings of one image; with ``every_page``, every page's findings in one answer."""
+    kwargs = api.scoped(repositoryName=name, imageId={"imageDigest": digest}, maxResults=PAGE)
+    response = api.call("describe_image_scan_findings", **kwargs)
+    token = response.get("nextToken")
+    findings = response.setdefault("imageScanFindings", {})
+    while every_page and token:
+        more = api.call("describe_image_scan_findings", nextToken=token, **kwargs)
+        extra = more.get("imageScanFindings") or {}
+        for key in ("findings", "enhancedFindings"):
+            if extra.get(key):
+                findings.setdefault(key, []).extend(extra[key])
+        token = more.get("nextToken")
+    response.pop("nextToken", None)
+    return response
+
+
+# ecr_image_info ------------------------------------------------------------------------------------------
+
+
+def image_report(module: Any) -> dict[str, Any]:
+    params = module.params
+    name = params["repository"]
+    check_repository_name(name, option="repository")
+    check_registry_id(params["registry_id"])
+    ids = check_image_ids(params["image_ids"])
+    patterns = check_tag_patterns(params["tag_patterns"])
+    api = EcrApi(module, registry_id=params["registry_id"])
+    missing: list[dict[str, str]] = []
+    if ids:
+        images, missing = describe_image_ids(api, name, ids)
+        images = select_images(images, params["tag_status"], patterns)
+        if params["image_status"] != "any":
+            images = [i for i in images if status_of(i) == IMAGE_STATUSES[params["image_status"]]]
+    else:
+        images = select_images(describe_images(api, name, TAG_STATUSES[params["tag_status"]], IMAGE_STATUSES[params["image_status"]]), "any", patterns)
+    views = [image_detail_view(image) for image in images]
+    if params["include_scan_findings"]:
+        for view, image in zip(views, images):
+            try:
+                view["scan_findings"] = scan_findings_view(scan_findings(api, name, image["imageDigest"], every_page=True))
+            except is_boto3_error_code("ScanNotFoundException"):
+                view["scan_findings"] = None
+    return {
+        "changed": False,
+        "images": views,
+        "missing": [{"image_tag": i.get("imageTag"), "image_digest": i.get("imageDigest")} for i in missing],
+    }
+
+
+# ecr_image ------------------------------------------------------------------------------------------------
+
+
+def _image_want(params: dict[str, Any]) -> dict[str, Any]:
+    check_repository_name(params["repository"], option="repository")
+    check_registry_id(params["registry_id"])
+    want = {
+        "tags": check_tags(params["tags"], "tags"),
+        "digests": check_digests(params["image_digests"], "image_digests"),
+        "source": image_reference(params["source"], "source") if params["source"] is not None else None,
+        "storage_class": params["storage_class"],
+    }
+    if params["state"] == "absent":
+        if params["source"] is not None or params["storage_class"]:
+            raise InputError("state: absent removes tags and images; source and storage_class go with state: present")
+        if not want["tags"] and not want["digests"]:
+            raise InputError("tags, image_digests: with state: absent give the tags to remove, the image digests to delete, or both")
+        return want
+    if want["tags"] and want["source"] is None:
+        raise InputError("source: the tags need the image they point to; give source (a tag or digest of an image in the repository)")
+    if want["digests"] and not want["storage_class"]:
+        raise InputError("image_digests: with state: present, image_digests only name the images for storage_class; give storage_class or state: absent")
+    if not want["tags"] and not want["storage_class"]:
+        raise InputError("tags, storage_class: give the tags to point at source, a storage_class, or state: absent")
+    if want["storage_class"] and want["source"] is None and not want["digests"]:
+        raise InputError("storage_class: give the images to archive or restore, as source or image_digests")
+    return want
+
+
+def _mutability_conflict(name: str, repo: dict[str, Any], source: dict[str, Any], conflicts: list[str]) -> str:
+    return (
+        "Repository %s has image tag mutability %s, and its tags %s already hold another image than %s; ECR would refuse "
+        "to move them. Nothing was changed. Point new tags at the image, or allow these tags to move "
+        "(image_tag_mutability or its exclusion filters)." % (name, repo.get("imageTagMutability", "MUTABLE"), ", ".join(conflicts), source["imageDigest"])
+    )
+
+
+def converge_image(module: Any) -> dict[str, Any]:
+    """ecr_image's result for ``module.params``. Raises InputError (nothing written), ImageCallFailed or
+    boto errors."""
+    params = module.params
+    want = _image_want(params)
+    name = params["repository"]
+    api = EcrApi(module, registry_id=params["registry_id"])
+    repo = api.describe(name)
+    if repo is None:
+        raise InputError("repository: %s does not exist in this registry" % name)
+    images = describe_images(api, name)
+    before = state_of(images)
+    after = {d: dict(v) for d, v in before.items()}
+    affected: list[str] = []
+    actions: list[dict[str, Any]] = []
+    writes: list[Callable[[], None]] = []
+    source = None
+
+    if want["source"] is not None:
+        source = find_image(images, want["source"])
+        if source is None:
+            raise InputError("source: repository %s has no image %s" % (name, params["source"]))
+        affected.append(source["imageDigest"])
+
+    if params["state"] == "present" and want["tags"] and source is not None:
+        if status_of(source) != "ACTIVE":
+            raise InputError(
+                "source: image %s is %s and cannot be read until it is restored; restore it first (storage_class: standard)"
+                % (source["imageDigest"], status_of(source))
+            )
+        filters = [f.get("filter") for f in repo.get("imageTagMutabilityExclusionFilters") or []]
+        plan = plan_promotion(images, source, want["tags"], repo.get("imageTagMutability", "MUTABLE"), filters)
+        if plan["conflicts"]:
+            raise InputError(_mutability_conflict(name, repo, source, plan["conflicts"]))
+        affected.extend(plan["moved_from"].values())
+        after = after_promotion(after, source["imageDigest"], plan["put"])
+        for tag in plan["put"]:
+            actions.append({"action": "tag", "image_tag": tag, "image_digest": source["imageDigest"], "moved_from": plan["moved_from"].get(tag)})
+        if plan["put"]:
+            writes.append(lambda: _promote(api, name, source, plan["put"]))
+
+    if params["state"] == "absent":
+        for digest in want["digests"]:
+            if digest in before:
+                affected.append(digest)
+        holders = [find_image(images, {"imageTag": tag}) for tag in want["tags"]]
+        affected.extend(h["imageDigest"] for h in holders if h is not None)
+        references = _index_references(api, name, images) if affected else {}
+        plan = plan_removal(images, want["tags"], want["digests"], params["force"], references)
+        if plan["refusals"]:
+            raise InputError(" ".join(plan["refusals"]) + " Nothing was changed.")
+        after = after_removal(after, plan["untag"], plan["delete"])
+        holder_of = {tag: image["imageDigest"] for image in images for tag in tags_of(image)}
+        tags_on = {image["imageDigest"]: tags_of(image) for image in images}
+        actions.extend({"action": "untag", "image_tag": t, "image_digest": holder_of[t]} for t in plan["untag"])
+        actions.extend({"action": "delete", "image_digest": d, "image_tags": tags_on[d]} for d in plan["delete"])
+        if plan["untag"] or plan["delete"]:
+            writes.append(lambda: _remove(api, name, images, plan["untag"], plan["delete"]))
+
+    if want["storage_class"]:
+        targets = ([source["imageDigest"]] if source is not None else []) + want["digests"]
+        for digest in want["digests"]:
+            if digest not in before:
+                raise InputError("image_digests: repository %s has no image %s" % (name, digest))
+        targets = list(dict.fromkeys(targets))
+        affected.extend(targets)
+        storage = plan_storage(images, targets, want["storage_class"])
+        if storage["refusals"]:
+            raise InputError(" ".join(storage["refusals"]))
+        after = after_storage(after, storage["change"], want["storage_class"])
+        actions.extend({"action": want["storage_class"], "image_digest": d} for d in storage["change"])
+        if storage["change"]:
+            target = STORAGE_CLASSES[want["storage_class"]]
+            writes.append(lambda: _store(api, name, storage["change"], target))
+
+    changed = bool(actions)
+    if changed and not module.check_mode:
+        for write in writes:
+            write()
+        fresh, _missing = describe_image_ids(api, name, [{"imageDigest": d} for d in dict.fromkeys(affected) if d in after])
+        after = dict(after)
+        for digest, value in state_of(fresh).items():
+            after[digest] = value
+        views = [image_detail_view(image) for image in fresh]
+    else:
+        views = [image_detail_view(image) for image in images if image["imageDigest"] in affected and image["imageDigest"] in after]
+        if module.check_mode:
+            for view in views:
+                view.update(after[view["image_digest"]])
+    shown = list(dict.fromkeys(affected))
+    result: dict[str, Any] = {
+        "changed": changed,
+        "actions": actions,
+        "images": views,
+        "diff": {"before": {d: before[d] for d in shown if d in before}, "after": {d: after[d] for d in shown if d in after}},
+    }
+    if source is not None:
+        result["image_digest"] = source["imageDigest"]
+    return result
+
+
+def _promote(api: EcrApi, name: str, source: dict[str, Any], tags: list[str]) -> None:
+    """PutImage of the source's own manifest, with its media type and digest, once per tag."""
+    manifest = batch_get_images(api, name, [source["imageDigest"]])[source["imageDigest"]]
+    for tag in tags:
+        kwargs = api.scoped(
+            repositoryName=name,
+            imageManifest=manifest["imageManifest"],
+            imageManifestMediaType=manifest.get("imageManifestMediaType") or source.get("imageManifestMediaType"),
+            imageTag=tag,
+            imageDigest=source["imageDigest"],
+        )
+        try:
+            api.call("put_image", **kwargs)
+        except is_boto3_error_code("ImageAlreadyExistsException"):
+            pass  # put there meanwhile: the tag holds the image
+
+
+def _index_references(api: EcrApi, name: str, images: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """child digest -> digests of the image indexes in the repository that refer to it (their manifests
+    read with BatchGetImage; an archived index cannot be read and counts as referring to nothing known)."""
+    indexes = [i["imageDigest"] for i in images if is_index(i) and status_of(i) == "ACTIVE"]
+    references: dict[str, list[str]] = {}
+    if not indexes:
+        return references
+    for digest, image in batch_get_images(api, name, indexes).items():
+        for child in index_children(image.get("imageManifest") or ""):
+            references.setdefault(child, []).append(digest)
+    return references
+
+
+def _remove(api: EcrApi, name: str, images: list[dict[str, Any]], untag: list[str], delete: list[str]) -> None:
+    if untag:
+        batch_delete(api, name, [{"imageTag": tag} for tag in untag])
+    by_digest = {i["imageDigest"]: i for i in images}
+    indexes = [d for d in delete if is_index(by_digest[d])]
+    others = [d for d in delete if d not in indexes]
+    for batch in (indexes, others):
+        if batch:
+            batch_delete(api, name, [{"imageDigest": d} for d in batch])
+
+
+def _store(api: EcrApi, name: str, digests: list[str], target: str) -> None:
+    for digest in digests:
+        api.call("update_image_storage_class", **api.scoped(repositoryName=name, imageId={"imageDigest": digest}, targetStorageClass=target))
+
+
+# ecr_image_scan ------------------------------------------------------------------------------------------
+
+
+def scan_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """ecr_image_scan's result. Raises InputError (nothing started), ScanFailed, or boto errors."""
+    params = module.params
+    name = params["repository"]
+    check_repository_name(name, option="repository")
+    check_registry_id(params["registry_id"])
+    if params["image_digest"] is not None:
+        ident = image_reference(params["image_digest"], "image_digest")
+        if "imageDigest" not in ident:
+            raise InputError("image_digest: %r is not an image digest; give sha256: and 64 lowercase hex digits" % params["image_digest"])
+        option = "image_digest"
+    else:
+        ident = {"imageTag": check_tags([params["image_tag"]], "image_tag")[0]}
+        option = "image_tag"
+    timeout = check_wait_timeout(params["wait_timeout"])
+    ignore = check_finding_names(params["ignore_findings"])
+    threshold = params["fail_on_severity"]
+
+    api = EcrApi(module, registry_id=params["registry_id"])
+    found, _missing = describe_image_ids(api, name, [ident])
+    if not found:
+        raise InputError("%s: repository %s has no image %s" % (option, name, params[option]))
+    image = found[0]
+    digest = image["imageDigest"]
+    if status_of(image) != "ACTIVE":
+        raise InputError(
+            "%s: image %s is %s; ECR scans active images only, restore it first (stowage.ecr.ecr_image storage_class: standard)"
+            % (option, digest, status_of(image))
+        )
+    result: dict[str, Any] = {"changed": False, "image_digest": digest, "image_tags": tags_of(image), "scan_started": False}
+    every_page = bool(params["include_findings"] or ignore)
+    response = _findings_or_none(api, name, digest, every_page)
+    if response is None:
+        result["changed"] = True
+        if module.check_mode:
+            result.update(image_scan_status=None, finding_severity_counts={})
+            module.warn("Image %s has no scan yet; a real run starts one (check mode starts none, so nothing is gated)." % digest)
+            return result
+        try:
+            api.call("start_image_scan", **api.scoped(repositoryName=name, imageId={"imageDigest": digest}))
+            result["scan_started"] = True
+        except is_boto3_error_code("LimitExceededException"):
+            result["changed"] = False  # scanned within the last 24 hours: its scan is the one to read
+        response = _findings_or_none(api, name, digest, every_page) or {"imageScanStatus": {"status": "IN_PROGRESS"}}
+
+    started = clock()
+    attempt = 0
+    while (response.get("imageScanStatus") or {}).get("status") in SCAN_WAITING and params["wait"]:
+        left = timeout - (clock() - started)
+        if left <= 0:
+            break
+        sleep(min(backoff(attempt), left))
+        attempt += 1
+        response = _findings_or_none(api, name, digest, every_page) or response
+
+    view = scan_findings_view(response)
+    status = (response.get("imageScanStatus") or {}).get("status")
+    findings = view.get("findings", []) + view.get("enhanced_findings", [])
+    counts = dict((response.get("imageScanFindings") or {}).get("findingSeverityCounts") or {})
+    if ignore:
+        raw = response.get("imageScanFindings") or {}
+        counts = count_findings([*raw.get("findings", []), *raw.get("enhancedFindings", [])], ignore)
+    result.update(
+        image_scan_status=view.get("image_scan_status"),
+        finding_severity_counts=counts,
+        image_scan_completed_at=view.get("image_scan_completed_at"),
+        vulnerability_source_updated_at=view.get("vulnerability_source_updated_at"),
+    )
+    if params["include_findings"]:
+        result["findings"] = findings
+    if status in SCAN_WAITING:
+        if threshold or params["wait"]:
+            raise ScanFailed(
+                "The scan of image %s in %s has no result after %d seconds (status %s); it is not a pass. Wait longer (wait_timeout) or run again."
+                % (digest, name, timeout if params["wait"] else 0, status),
+                result,
+            )
+        return result
+    if status not in SCAN_DONE:
+        description = (response.get("imageScanStatus") or {}).get("description") or ""
+        ended = "%s: %s" % (status, description) if description else status
+        raise ScanFailed("The scan of image %s in %s ended %s; it is not a pass." % (digest, name, ended), result)
+    above = gate(counts, threshold)
+    if above:
+        listed = ", ".join("%s %d" % (severity, above[severity]) for severity in sorted(above, key=severity_rank, reverse=True))
+        raise ScanFailed(
+            "Image %s in %s has findings at or above %s: %s (all counts: %s)%s."
+            % (digest, name, threshold, listed, counts, "; ignored: %s" % ", ".join(ignore) if ignore else ""),
+            result,
+        )
+    return result
+
+
+def _findings_or_none(api: EcrApi, name: str, digest: str, every_page: bool) -> dict[str, Any] | None:
+    try:
+        return scan_findings(api, name, digest, every_page)
+    except is_boto3_error_code("ScanNotFoundException"):
+        return None

@@ -1,0 +1,258 @@
+"""Image storage classes, image status and last pull time: UpdateImageStorageClass, and DescribeImages,
+BatchGetImage and StartImageScan over moto's own backend.
+
+What the stack relies on (the ECR API Reference's shape documentation in botocore's model, and the
+ECR user guide's "Archiving an image"):
+
+- ``DescribeImagesFilter.imageStatus``: "If not specified, only images with ACTIVE status are
+  returned." A request by ``imageIds`` names its images, so no status default applies to it.
+- ``UpdateImageStorageClass`` takes ``targetStorageClass`` ARCHIVE or STANDARD and answers the
+  image's ``imageStatus``. Archiving is at once (ARCHIVED); a restore goes through ACTIVATING before
+  ACTIVE (AWS: typically up to 20 minutes; here the image is ACTIVE once ``STOWAGE_STACK_RESTORE_SECONDS``, default
+  0, have passed, so the next read sees it). A missing image is ``ImageNotFoundException``, a missing
+  repository ``RepositoryNotFoundException``. A change the image is not in a state for (archiving an
+  archived or activating image, restoring an active or activating one) is
+  ``ImageStorageClassUpdateNotSupportedException`` ("The requested image storage class update is not
+  supported."); AWS does not document which code it uses there, this is the stack's choice.
+- Archived images cannot be pulled ("Requests to pull the archived image will fail with a 404
+  error"): BatchGetImage reports them as a failure ``ImageNotFound`` (the registry's 404), and
+  StartImageScan refuses them with ``ImageArchivedException`` ("The specified image is archived and
+  cannot be scanned.").
+- ``lastRecordedPullTime`` is "when Amazon ECR recorded the last image pull", and a pull is one
+  BatchGetImage call for the manifest: here every image BatchGetImage returns gets the time of the call
+  (moto serves no GetDownloadUrlForLayer). AWS refreshes it at least once every 24 hours, so exact times
+  are the stack's simplification.
+- DescribeImages pages with ``maxResults`` (1 to 1000, default 100 here) and ``nextToken``; moto itself
+  ignores ``maxResults``.
+
+Not modelled: re-pushing an archived image restores it on AWS; image status of the children of an
+archived image index.
+
+On AWS, an image pushed to the registry is an image of the API at once. The stack's registry is a
+separate Distribution server, so the stack links them: when ``registry-link.json`` (``{"url": ...,
+"username": ..., "password": ...}``) lies beside moto's recording file (``MOTO_RECORDER_FILEPATH``),
+DescribeImages, BatchGetImage and StartImageScan first copy what the registry's tags hold for that
+repository into moto (PutImage with the registry's digest and media type). Without the file nothing is copied.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from moto.ecr.models import Image
+
+from .model import EcrError, ValidationException, now, operation, state
+
+PAGE_DEFAULT = 100
+MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.oci.image.index.v1+json",
+    ]
+)
+
+
+def _link() -> Optional[Dict[str, str]]:
+    recording = os.environ.get("MOTO_RECORDER_FILEPATH")
+    if not recording:
+        return None
+    path = Path(recording).parent / "registry-link.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _registry_get(link: Dict[str, str], path: str, accept: str = "application/json"):
+    auth = base64.b64encode(("%s:%s" % (link["username"], link["password"])).encode()).decode()
+    request = urllib.request.Request(link["url"].rstrip("/") + path, headers={"Authorization": "Basic " + auth, "Accept": accept})
+    return urllib.request.urlopen(request, timeout=10)  # noqa: S310 (a loopback URL the stack wrote)
+
+
+def _mirror(backend, name: str) -> None:
+    """Copy the tags the linked registry holds for repository ``name`` into moto (see the module doc)."""
+    link = _link()
+    if not link or name not in backend.repositories:
+        return
+    repository = backend.repositories[name]
+    try:
+        with _registry_get(link, "/v2/%s/tags/list" % name) as response:
+            tags = json.load(response).get("tags") or []
+        for tag in tags:
+            with _registry_get(link, "/v2/%s/manifests/%s" % (name, urllib.parse.quote(tag)), MANIFEST_TYPES) as response:
+                digest = response.headers.get("Docker-Content-Digest")
+                media_type = response.headers.get("Content-Type", "").split(";")[0]
+                text = response.read().decode()
+            held = next((i for i in repository.images if tag in i.image_tags), None)
+            if held is not None and held.get_image_digest() == digest:
+                continue
+            same = next((i for i in repository.images if i.get_image_digest() == digest), None)
+            if same is not None:
+                backend.put_image(name, same.image_manifest, tag, same.image_manifest_media_type, digest)
+            else:
+                backend.put_image(name, text, tag, media_type, digest)
+    except (urllib.error.URLError, OSError, ValueError):
+        return  # no registry (any more): moto answers with what it has
+
+
+def _status(backend, repository: str, image: Image) -> Dict[str, Any]:
+    """The stack's record of one image (created ACTIVE); tied to the image object, so an image deleted
+    and pushed again starts afresh."""
+    records = state(backend, "images")
+    key = (repository, image.get_image_digest())
+    record = records.get(key)
+    if record is None or record["image"] is not image:
+        record = {"image": image, "imageStatus": "ACTIVE", "lastArchivedAt": None, "lastActivatedAt": None, "lastRecordedPullTime": None, "activeAt": None}
+        records[key] = record
+    if record["imageStatus"] == "ACTIVATING" and record["activeAt"] is not None and now() >= record["activeAt"]:
+        record["imageStatus"] = "ACTIVE"
+        record["activeAt"] = None
+    return record
+
+
+def _pushed_at(image: Image) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(image.image_pushed_at, tz=datetime.timezone.utc)
+
+
+def _detail(backend, repository: str, image: Image, registry_id: str) -> Dict[str, Any]:
+    record = _status(backend, repository, image)
+    detail: Dict[str, Any] = {
+        "registryId": registry_id,
+        "repositoryName": repository,
+        "imageDigest": image.get_image_digest(),
+        "imagePushedAt": _pushed_at(image),
+        "imageManifestMediaType": image.image_manifest_media_type,
+        "imageStatus": record["imageStatus"],
+    }
+    if image.image_tags:
+        detail["imageTags"] = list(image.image_tags)
+    size = image.get_image_size_in_bytes()
+    if size is not None:
+        detail["imageSizeInBytes"] = size
+    for name in ("lastRecordedPullTime", "lastArchivedAt", "lastActivatedAt"):
+        if record[name] is not None:
+            detail[name] = record[name]
+    if image.last_scan:
+        findings = backend.describe_image_scan_findings(registry_id, repository, {"imageDigest": image.get_image_digest()})
+        detail["imageScanStatus"] = findings["imageScanStatus"]
+        summary = {k: v for k, v in findings.get("imageScanFindings", {}).items() if k not in ("findings", "enhancedFindings")}
+        for stamp in ("imageScanCompletedAt", "vulnerabilitySourceUpdatedAt"):
+            if isinstance(summary.get(stamp), str):
+                summary[stamp] = datetime.datetime.fromisoformat(summary[stamp].replace("Z", "+00:00"))
+        detail["imageScanFindingsSummary"] = summary
+    return detail
+
+
+@operation("DescribeImages")
+def describe_images(backend, params, account, region):
+    _mirror(backend, params["repositoryName"])
+    repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
+    wanted = params.get("filter") or {}
+    if params.get("imageIds"):
+        images = list(dict.fromkeys(repository._get_image(i.get("imageTag"), i.get("imageDigest")) for i in params["imageIds"]))
+        status_filter = wanted.get("imageStatus", "ANY")
+    else:
+        images = list(repository.images)
+        status_filter = wanted.get("imageStatus", "ACTIVE")
+    tag_status = wanted.get("tagStatus", "ANY")
+    if tag_status == "TAGGED":
+        images = [i for i in images if i.image_tags]
+    elif tag_status == "UNTAGGED":
+        images = [i for i in images if not i.image_tags]
+    if status_filter != "ANY":
+        images = [i for i in images if _status(backend, repository.name, i)["imageStatus"] == status_filter]
+    start = _token(params.get("nextToken"))
+    size = params.get("maxResults") or PAGE_DEFAULT
+    page = images[start : start + size]
+    result: Dict[str, Any] = {"imageDetails": [_detail(backend, repository.name, i, repository.registry_id) for i in page]}
+    if start + size < len(images):
+        result["nextToken"] = "stack-%d" % (start + size)
+    return result
+
+
+def _token(token: Optional[str]) -> int:
+    if token is None:
+        return 0
+    if not token.startswith("stack-") or not token[6:].isdigit():
+        raise EcrError("InvalidParameterException", "Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid token'")
+    return int(token[6:])
+
+
+@operation("BatchGetImage")
+def batch_get_image(backend, params, account, region):
+    _mirror(backend, params["repositoryName"])
+    repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
+    found = backend.batch_get_image(params["repositoryName"], params.get("registryId"), params["imageIds"])
+    images: List[Dict[str, Any]] = []
+    failures = list(found["failures"])
+    stamp = now()
+    for image in found["images"]:
+        record = _status(backend, repository.name, image)
+        if record["imageStatus"] != "ACTIVE":
+            failures.append(
+                {
+                    "imageId": {"imageDigest": image.get_image_digest()},
+                    "failureCode": "ImageNotFound",
+                    "failureReason": "Requested image is %s and cannot be pulled" % record["imageStatus"].lower(),
+                }
+            )
+            continue
+        record["lastRecordedPullTime"] = stamp
+        images.append(
+            {
+                "registryId": repository.registry_id,
+                "repositoryName": repository.name,
+                "imageId": dict({"imageDigest": image.get_image_digest()}, **({"imageTag": image.image_tag} if image.image_tag else {})),
+                "imageManifest": image.image_manifest,
+                "imageManifestMediaType": image.image_manifest_media_type,
+            }
+        )
+    return {"images": images, "failures": failures}
+
+
+@operation("UpdateImageStorageClass")
+def update_image_storage_class(backend, params, account, region):
+    repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
+    image_id = params["imageId"]
+    if not image_id.get("imageTag") and not image_id.get("imageDigest"):
+        raise ValidationException("Invalid parameter at 'imageId': an imageDigest or an imageTag is required")
+    image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    record = _status(backend, repository.name, image)
+    target = params["targetStorageClass"]
+    current = record["imageStatus"]
+    if target == "ARCHIVE":
+        if current != "ACTIVE":
+            raise EcrError("ImageStorageClassUpdateNotSupportedException", "The image is %s; only an ACTIVE image can be archived" % current)
+        record.update(imageStatus="ARCHIVED", lastArchivedAt=now())
+    else:
+        if current != "ARCHIVED":
+            raise EcrError("ImageStorageClassUpdateNotSupportedException", "The image is %s; only an ARCHIVED image can be restored" % current)
+        seconds = float(os.environ.get("STOWAGE_STACK_RESTORE_SECONDS", "0"))
+        record.update(imageStatus="ACTIVATING", lastActivatedAt=now(), activeAt=now() + datetime.timedelta(seconds=seconds))
+    return {
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "imageId": {k: v for k, v in image_id.items() if v},
+        "imageStatus": record["imageStatus"],
+    }
+
+
+@operation("StartImageScan")
+def start_image_scan(backend, params, account, region):
+    _mirror(backend, params["repositoryName"])
+    repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
+    image_id = params["imageId"]
+    image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    if _status(backend, repository.name, image)["imageStatus"] != "ACTIVE":
+        raise EcrError("ImageArchivedException", "The specified image is archived and cannot be scanned.")
+    return backend.start_image_scan(params.get("registryId"), params["repositoryName"], image_id)

@@ -342,10 +342,19 @@ def start(directory: Path = DEFAULT_DIR, parts=("moto",)) -> dict:
         raise ValueError("unknown stack parts %s; choose from %s" % (", ".join(sorted(unknown)), ", ".join(PARTS)))
     start_moto(directory)
     if "registry" in parts:
-        start_registry(directory)
+        link_registry(directory, start_registry(directory))
     if "docker" in parts:
         start_dockerd(directory)
     return env(directory)
+
+
+def link_registry(moto_directory: Path, registry: dict) -> None:
+    """Let the stack's moto see what is pushed to ``registry`` (scripts/stack_ecr/images.py): on AWS, an image
+    pushed to the registry is an image of ECR's API at once."""
+    link = {"url": registry["url"], "username": registry["username"], "password": registry["password"]}
+    path = Path(moto_directory) / "registry-link.json"
+    path.write_text(json.dumps(link))
+    path.chmod(0o600)
 
 
 def env(directory: Path = DEFAULT_DIR) -> dict:

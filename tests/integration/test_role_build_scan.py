@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import stack
 from helpers import ANSIBLE_PLAYBOOK, ROOT, PlayResult, ansible_env, client, manifest_status, unique
 
 GATE_TASK = "Wait for the scan of the pushed image and stop at findings at or above the gate"
@@ -16,14 +17,13 @@ GATE_TASK = "Wait for the scan of the pushed image and stop at findings at or ab
 
 @pytest.fixture(scope="module")
 def linked(moto, registry):
-    link = Path(moto["recording"]).parent / "registry-link.json"
-    link.write_text(json.dumps({"url": registry["url"], "username": "AWS", "password": registry["password"]}))
+    stack.link_registry(Path(moto["recording"]).parent, registry)
     yield registry
-    link.unlink()
+    (Path(moto["recording"]).parent / "registry-link.json").unlink()
 
 
-def site(tmp_path: Path, dockerd, extra: dict) -> PlayResult:
-    cmd = [ANSIBLE_PLAYBOOK, str(ROOT / "playbooks" / "site.yml"), "-e", json.dumps(extra)]
+def site(tmp_path: Path, dockerd, extra: dict, *args: str) -> PlayResult:
+    cmd = [ANSIBLE_PLAYBOOK, str(ROOT / "playbooks" / "site.yml"), "-e", json.dumps(extra), *args]
     env = ansible_env({"DOCKER_HOST": dockerd["env"]["DOCKER_HOST"]})
     return PlayResult(subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False))
 
@@ -52,6 +52,14 @@ def test_site_builds_pushes_and_gates_then_changes_nothing(moto, linked, dockerd
         "ecr_repo_docker_config": str(tmp_path / "docker" / "config.json"),
         "ecr_repo_scan_gate": "CRITICAL",
     }
+    # check mode first: nothing is built, created or pushed, and the play says what it could not check
+    checked = site(tmp_path, dockerd, extra, "--check")
+    assert checked.rc == 0, checked.failures()
+    assert "is not built yet" in results(checked, "What check mode cannot show")[0]["msg"]
+    assert results(checked, "Build the image")[0]["changed"] is True
+    assert name not in [r["repositoryName"] for r in client("ecr").describe_repositories()["repositories"]]
+    assert subprocess.run([stack.docker_cli(), "-H", dockerd["host"], "image", "inspect", image], capture_output=True, check=False).returncode != 0
+
     first = site(tmp_path, dockerd, extra)
     assert first.rc == 0, first.failures()
     built = results(first, "Build the image")[0]

@@ -152,13 +152,18 @@ class EcrApi:
             "uri": "%s.dkr.ecr.%s.%s/%s" % (account, region, suffix, name),
         }
 
-    def describe_images(self, name: str) -> list[dict[str, Any]]:
-        """Every DescribeImages entry of a repository, 1000 to a call (the largest page ECR serves)."""
+    def describe_images(self, name: str, tag_status: str = "ANY", image_status: str = "ANY") -> list[dict[str, Any]]:
+        """Every DescribeImages entry of a repository with these filters, 1000 to a call (the largest page ECR
+        serves). Archived and restoring images too by default: left unfiltered, ECR gives active ones only."""
+        filters = {"tagStatus": tag_status}
+        # a botocore older than ECR's archive storage class knows no image status (and ECR then has none to filter)
+        if "imageStatus" in self.client.meta.service_model.shape_for("DescribeImagesFilter").members:
+            filters["imageStatus"] = image_status
 
         @retry_decorator()
         def pages() -> dict[str, Any]:
             paginator = self.client.get_paginator("describe_images")
-            return paginator.paginate(**self.scoped(repositoryName=name), PaginationConfig={"PageSize": 1000}).build_full_result()
+            return paginator.paginate(**self.scoped(repositoryName=name, filter=filters), PaginationConfig={"PageSize": 1000}).build_full_result()
 
         return pages().get("imageDetails", [])
 

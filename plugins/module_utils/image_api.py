@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, retry_decorator
+from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.images import (
     ACCEPTED_MEDIA_TYPES,
     IMAGE_IDS_MAX,
@@ -82,14 +82,7 @@ def _chunks(items: list[Any], size: int = IMAGE_IDS_MAX) -> list[list[Any]]:
 
 def describe_images(api: EcrApi, name: str, tag_status: str = "ANY", image_status: str = "ANY") -> list[dict[str, Any]]:
     """Every DescribeImages entry of a repository with these filters, 1000 to a call."""
-
-    @retry_decorator()
-    def pages() -> dict[str, Any]:
-        paginator = api.client.get_paginator("describe_images")
-        filters = {"tagStatus": tag_status, "imageStatus": image_status}
-        return paginator.paginate(**api.scoped(repositoryName=name, filter=filters), PaginationConfig={"PageSize": PAGE}).build_full_result()
-
-    return pages().get("imageDetails", [])
+    return api.describe_images(name, tag_status, image_status)
 
 
 def describe_image_ids(api: EcrApi, name: str, ids: list[dict[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:

@@ -168,3 +168,20 @@ def test_fleet_items_and_role_preview_and_guard(moto, tmp_path):
         raise AssertionError("the guard let a policy through")
     except client("ecr").exceptions.LifecyclePolicyNotFoundException:
         pass
+
+
+def test_preview_sees_archived_images(moto, tmp_path):
+    """Archived images (the stack's UpdateImageStorageClass) are evaluated too: ECR lists them only when asked."""
+    name = repository_with_images()
+    ecr = client("ecr")
+    archived = ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "v1"}])["imageDetails"][0]["imageDigest"]
+    ecr.update_image_storage_class(repositoryName=name, imageId={"imageDigest": archived}, targetStorageClass="ARCHIVE")
+    rule = {"priority": 1, "tag_status": "any", "count_type": "since_image_transitioned", "count_number": 1}
+    play = run_play(
+        [{"name": "archived", "stowage.ecr.ecr_lifecycle_preview": {"repository": name, "rules": [rule], "as_of": "2099-01-01T00:00:00Z"}}],
+        tmp_path,
+    )
+    assert play.rc == 0, play.failures()
+    result = play["archived"]
+    assert result["evaluated"] == 6
+    assert [image["image_digest"] for image in result["expiring"]] == [archived]

@@ -68,7 +68,8 @@ options:
   storage_class:
     description:
       - V(archive) moves the images (O(source), O(image_digests)) to archive storage; V(standard) restores
-        archived images. An image in that storage class already is no change.
+        archived images. An image in that storage class already is no change. Any case is accepted (V(ARCHIVE) as
+        AWS writes it).
       - Archived images cannot be pulled (nor promoted nor scanned) until restored, and are billed for at
         least 90 days in archive, even when deleted earlier.
       - A restore is not instant - the image is V(ACTIVATING), and cannot be pulled, for up to 20 minutes (AWS's
@@ -166,9 +167,9 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ImageCallFailed, converge_image
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
@@ -181,9 +182,9 @@ def main():
         tags=dict(type="list", elements="str"),
         image_digests=dict(type="list", elements="str"),
         force=dict(type="bool", default=False),
-        storage_class=dict(type="str", choices=["archive", "standard"]),
+        storage_class=dict(type="str", choices=any_case(["archive", "standard"])),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ecr_module(argument_spec, supports_check_mode=True)
     name = module.params["repository"]
     try:
         result = converge_image(module)

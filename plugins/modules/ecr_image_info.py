@@ -43,7 +43,7 @@ options:
         type: str
   tag_status:
     description:
-      - V(tagged) lists images with one or more tags, V(untagged) those with none, V(any) both.
+      - V(tagged) lists images with one or more tags, V(untagged) those with none, V(any) both. Any case is accepted.
     type: str
     choices: [tagged, untagged, any]
     default: any
@@ -58,6 +58,7 @@ options:
       - Only images in this storage state. V(active) is standard storage, V(archived) archive storage,
         V(activating) an image being restored from archive.
       - V(any), the default, lists all of them. (Left to itself, DescribeImages lists active images only.)
+      - Any case is accepted (V(ARCHIVED) as AWS writes it).
     type: str
     choices: [active, archived, activating, any]
     default: any
@@ -181,9 +182,9 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils.image_api import image_report
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
@@ -192,12 +193,12 @@ def main():
         repository=dict(type="str", required=True, aliases=["repository_name"]),
         registry_id=dict(type="str"),
         image_ids=dict(type="list", elements="dict", options=dict(image_tag=dict(type="str"), image_digest=dict(type="str"))),
-        tag_status=dict(type="str", default="any", choices=["tagged", "untagged", "any"]),
+        tag_status=dict(type="str", default="any", choices=any_case(["tagged", "untagged", "any"])),
         tag_patterns=dict(type="list", elements="str"),
-        image_status=dict(type="str", default="any", choices=["active", "archived", "activating", "any"]),
+        image_status=dict(type="str", default="any", choices=any_case(["active", "archived", "activating", "any"])),
         include_scan_findings=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ecr_module(argument_spec, supports_check_mode=True)
     try:
         result = image_report(module)
     except InputError as e:

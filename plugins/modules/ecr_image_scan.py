@@ -51,7 +51,7 @@ options:
   fail_on_severity:
     description:
       - Fail when any finding is at or above this severity (V(UNDEFINED) is the lowest, so it fails on any
-        finding). Enhanced scanning's V(UNTRIAGED) counts as V(UNDEFINED).
+        finding). Enhanced scanning's V(UNTRIAGED) counts as V(UNDEFINED). Any case is accepted.
     type: str
     choices: [CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED]
   ignore_findings:
@@ -147,10 +147,10 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ScanFailed, scan_report
 from ansible_collections.stowage.ecr.plugins.module_utils.images import SEVERITIES
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
@@ -162,12 +162,12 @@ def main():
         image_digest=dict(type="str"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
-        fail_on_severity=dict(type="str", choices=list(reversed(SEVERITIES))),
+        fail_on_severity=dict(type="str", choices=any_case(reversed(SEVERITIES))),
         ignore_findings=dict(type="list", elements="str"),
         include_findings=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+    module = ecr_module(
+        argument_spec,
         supports_check_mode=True,
         mutually_exclusive=[("image_tag", "image_digest")],
         required_one_of=[("image_tag", "image_digest")],

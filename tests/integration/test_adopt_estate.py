@@ -186,6 +186,8 @@ def test_enum_values_in_any_case(moto, tmp_path):
                 "rules": [{"priority": 1, "tag_status": "UNTAGGED", "count_type": "sinceImagePushed", "count_number": 3, "action": "EXPIRE"}],
             },
         },
+        {"name": "images", "stowage.ecr.ecr_image_info": {"repository": name, "tag_status": "TAGGED", "image_status": "Active"}},
+        {"name": "scanning", "stowage.ecr.ecr_registry_scanning": {"scan_type": "basic"}, "check_mode": True},
         {"name": "bad", "stowage.ecr.ecr_repository": {"name": name, "image_tag_mutability": "frozen"}, "ignore_errors": True},
     ]
     play = run_play(tasks, tmp_path)
@@ -198,3 +200,5 @@ def test_enum_values_in_any_case(moto, tmp_path):
     policy = json.loads(client("ecr").get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
     assert policy["rules"][0]["selection"]["tagStatus"] == "untagged" and policy["rules"][0]["selection"]["countType"] == "sinceImagePushed"
     assert "MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION" in play["bad"]["msg"] and "frozen" in play["bad"]["msg"]
+    assert play["images"]["images"] == [] and not play["images"].get("failed")
+    assert play["scanning"]["scan_type"] == "BASIC"

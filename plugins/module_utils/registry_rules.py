@@ -185,14 +185,13 @@ def check_rule(params: dict[str, Any], region: str | None = None) -> dict[str, A
 
 
 def check_credential_arn(value: Any, region: str | None, account: str | None, option: str = "credential_arn") -> None:
-    if not isinstance(value, str) or not CREDENTIAL_ARN_MIN <= len(value) <= CREDENTIAL_ARN_MAX or not CREDENTIAL_ARN_RE.fullmatch(value):
+    match = CREDENTIAL_ARN_RE.fullmatch(value) if isinstance(value, str) and CREDENTIAL_ARN_MIN <= len(value) <= CREDENTIAL_ARN_MAX else None
+    if match is None:
         raise InputError(
             "%s: %r is not accepted; give the ARN (%d to %d characters) of a Secrets Manager secret whose name starts with ecr-pullthroughcache/, "
             "like arn:aws:secretsmanager:<region>:<account>:secret:ecr-pullthroughcache/<name>"
             % (option, _short(value), CREDENTIAL_ARN_MIN, CREDENTIAL_ARN_MAX)
         )
-    match = CREDENTIAL_ARN_RE.fullmatch(value)
-    assert match is not None
     if region and match.group("region") != region:
         raise InputError("%s: the secret is in region %s; ECR needs it in the rule's region %s" % (option, match.group("region"), region))
     if account and match.group("account") != account:
@@ -200,10 +199,9 @@ def check_credential_arn(value: Any, region: str | None, account: str | None, op
 
 
 def check_role_arn(value: Any, account: str | None, option: str = "custom_role_arn") -> None:
-    if not isinstance(value, str) or len(value) > ROLE_ARN_MAX or not ROLE_ARN_RE.fullmatch(value):
+    match = ROLE_ARN_RE.fullmatch(value) if isinstance(value, str) and len(value) <= ROLE_ARN_MAX else None
+    if match is None:
         raise InputError("%s: %r is not accepted; give the ARN of an IAM role, like arn:aws:iam::<account>:role/<name>" % (option, _short(value)))
-    match = ROLE_ARN_RE.fullmatch(value)
-    assert match is not None
     if account and match.group("account") != account:
         raise InputError("%s: the role is in account %s; ECR needs a role in the registry's own account %s" % (option, match.group("account"), account))
 

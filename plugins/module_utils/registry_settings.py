@@ -56,7 +56,8 @@ def parse_registry_policy(value: Any, option: str = "policy") -> dict[str, Any]:
     if value is None:
         raise InputError("%s: required with state present; give an IAM policy document as a dict or a JSON string" % option)
     policy = parse_repository_policy(value, option=option)
-    assert policy is not None
+    if policy is None:
+        raise InputError("%s: give an IAM policy document as a dict or a JSON string" % option)
     size = len(policy_text(policy))
     if size > REGISTRY_POLICY_MAX:
         raise InputError("%s: the policy is %d characters as JSON; ECR accepts at most %d" % (option, size, REGISTRY_POLICY_MAX))

@@ -42,7 +42,7 @@ def cases(name: str, tagged: str) -> List[tuple]:
         ("scan neither tag nor digest", SCAN, {"repository": name}, ["image_tag", "image_digest"]),
         ("scan tag and digest", SCAN, {"repository": name, "image_tag": "v1", "image_digest": DIGEST}, ["image_tag", "image_digest", "mutually exclusive"]),
         ("scan digest not a digest", SCAN, {"repository": name, "image_digest": "v1"}, ["image_digest:", "not an image digest"]),
-        ("scan severity unknown", SCAN, {"repository": name, "image_tag": "v1", "fail_on_severity": "severe"}, ["fail_on_severity", "CRITICAL, HIGH", "severe"]),
+        ("scan severity unknown", SCAN, {"repository": name, "image_tag": "v1", "fail_on_severity": "dire"}, ["fail_on_severity", "CRITICAL, HIGH", "dire"]),
         ("scan negative timeout", SCAN, {"repository": name, "image_tag": "v1", "wait_timeout": -5}, ["wait_timeout:", "0 to 86400"]),
         ("scan blank ignored finding", SCAN, {"repository": name, "image_tag": "v1", "ignore_findings": ["  "]}, ["ignore_findings[0]:", "finding name"]),
         ("scan missing image", SCAN, {"repository": name, "image_tag": "nope"}, ["image_tag:", "has no image nope"]),

@@ -61,7 +61,7 @@ def test_create_describe_update_delete(moto):
 
 def test_root_and_pages(moto):
     ecr = client("ecr")
-    names = [prefix() for _ in range(3)] + ["ROOT"]
+    names = [prefix() for _index in range(3)] + ["ROOT"]
     for name in names:
         ecr.create_repository_creation_template(prefix=name, appliedFor=["CREATE_ON_PUSH"])
     first = ecr.describe_repository_creation_templates(maxResults=2)

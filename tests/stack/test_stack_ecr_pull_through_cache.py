@@ -57,7 +57,7 @@ def test_create_describe_update_validate_delete(moto):
 
 def test_ecr_upstream_and_pages(moto):
     ecr = client("ecr")
-    names = sorted(prefix() for _ in range(3))
+    names = sorted(prefix() for _index in range(3))
     for name in names:
         ecr.create_pull_through_cache_rule(
             ecrRepositoryPrefix=name,

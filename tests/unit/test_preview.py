@@ -72,7 +72,8 @@ def test_aws_preview_polls_pages_and_maps(stubbed):
         {"repositoryName": "app", "maxResults": 100, "nextToken": "t2"},
     )
     details = [{"imageDigest": "sha256:%s" % c, "imagePushedAt": PUSHED} for c in "abc"]
-    stubber.add_response("describe_images", {"imageDetails": details}, {"repositoryName": "app", "filter": {"tagStatus": "ANY", "imageStatus": "ANY"}, "maxResults": 1000})
+    every_image = {"tagStatus": "ANY", "imageStatus": "ANY"}
+    stubber.add_response("describe_images", {"imageDetails": details}, {"repositoryName": "app", "filter": every_image, "maxResults": 1000})
     slept = []
     got = aws_preview(api, "app", POLICY, wait_timeout=60, sleep=slept.append)
     assert slept == [1.0]

@@ -1,15 +1,26 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How every module of the collection makes its AnsibleAWSModule."""
+"""How every module of the collection makes its AnsibleAWSModule, and how it ends.
+
+The one place in module_utils that ends a module (``conclude``), on ``main()``'s behalf: everything else
+raises and returns.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import canonical_params
+from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def ecr_module(argument_spec: dict[str, dict[str, Any]], **kwargs: Any) -> AnsibleAWSModule:
@@ -17,3 +28,28 @@ def ecr_module(argument_spec: dict[str, dict[str, Any]], **kwargs: Any) -> Ansib
     module = AnsibleAWSModule(argument_spec=argument_spec, **kwargs)
     canonical_params(module.params, argument_spec)
     return module
+
+
+def conclude(module: AnsibleAWSModule, work: Callable[[], dict[str, Any]], refused: str, failures: tuple[type[Exception], ...] = ()) -> None:
+    """End the module with what ``work()`` returns (its ``diff`` only in diff mode).
+
+    Input that a check refused (InputError, PolicyError) fails with its message. An exception of
+    ``failures`` fails with its message, its ``result`` (a dict) when it has one, and AWS's error code when
+    it carries the boto error as ``cause``. Any other refusal of AWS fails with ``refused`` and AWS's code.
+    """
+    try:
+        output = work()
+    except (InputError, PolicyError) as e:
+        module.fail_json(msg=str(e))
+    except failures as e:
+        result = getattr(e, "result", None) or {}
+        cause = getattr(e, "cause", None)
+        if cause is not None:
+            module.fail_json_aws(cause, msg=str(e), **result)
+        module.fail_json(msg=str(e), **result)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=refused)
+    diff = output.pop("diff", None)
+    if module._diff and diff is not None:
+        output["diff"] = diff
+    module.exit_json(**output)

@@ -67,17 +67,11 @@ value:
   sample: ENABLED
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_account_setting
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import ACCOUNT_SETTINGS, account_setting_value
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -86,19 +80,14 @@ def main():
         value=dict(type="str", required=True),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    name, value = module.params["name"], module.params["value"]
-    try:
-        value = account_setting_value(name, value)
-        result = converge_account_setting(RegistryApi(module), name, value, module.check_mode)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused an account setting call for %s" % name)
+    name = module.params["name"]
 
-    output = dict(changed=result["changed"], **result["after"])
-    if module._diff:
-        output["diff"] = {"before": result["before"], "after": result["after"]}
-    module.exit_json(**output)
+    def work():
+        value = account_setting_value(name, module.params["value"])
+        result = converge_account_setting(RegistryApi(module), name, value, module.check_mode)
+        return dict(changed=result["changed"], diff={"before": result["before"], "after": result["after"]}, **result["after"])
+
+    conclude(module, work, "ECR refused an account setting call for %s" % name)
 
 
 if __name__ == "__main__":

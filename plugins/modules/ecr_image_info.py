@@ -177,15 +177,9 @@ missing:
   elements: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils.image_api import image_report
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -199,13 +193,7 @@ def main():
         include_scan_findings=dict(type="bool", default=False),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    try:
-        result = image_report(module)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused to describe the images of repository %s" % module.params["repository"])
-    module.exit_json(**result)
+    conclude(module, lambda: image_report(module), "ECR refused to describe the images of repository %s" % module.params["repository"])
 
 
 if __name__ == "__main__":

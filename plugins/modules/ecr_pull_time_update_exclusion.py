@@ -66,16 +66,10 @@ excluded:
   sample: true
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_pull_time_exclusion
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import check_principal_arn
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -85,18 +79,14 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     arn = module.params["principal_arn"]
-    try:
+
+    def work():
         check_principal_arn(arn)
         result = converge_pull_time_exclusion(RegistryApi(module), arn, module.params["state"], module.check_mode)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a pull time update exclusion call for %s" % arn)
+        diff = {"before": {"principal_arn": arn, "excluded": result["before"]}, "after": {"principal_arn": arn, "excluded": result["after"]}}
+        return {"changed": result["changed"], "principal_arn": arn, "excluded": result["after"], "diff": diff}
 
-    output = {"changed": result["changed"], "principal_arn": arn, "excluded": result["after"]}
-    if module._diff:
-        output["diff"] = {"before": {"principal_arn": arn, "excluded": result["before"]}, "after": {"principal_arn": arn, "excluded": result["after"]}}
-    module.exit_json(**output)
+    conclude(module, work, "ECR refused a pull time update exclusion call for %s" % arn)
 
 
 if __name__ == "__main__":

@@ -87,16 +87,10 @@ registry_id:
   sample: "123456789012"
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_registry_policy
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import parse_registry_policy
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -105,18 +99,14 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("policy",))])
-    try:
+
+    def work():
         want = parse_registry_policy(module.params["policy"]) if module.params["state"] == "present" else None
         result = converge_registry_policy(RegistryApi(module), want, module.check_mode)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a registry policy call")
+        diff = {"before": result["before"] or {}, "after": result["after"] or {}}
+        return {"changed": result["changed"], "policy": result["after"], "registry_id": result["registry_id"], "diff": diff}
 
-    output = {"changed": result["changed"], "policy": result["after"], "registry_id": result["registry_id"]}
-    if module._diff:
-        output["diff"] = {"before": result["before"] or {}, "after": result["after"] or {}}
-    module.exit_json(**output)
+    conclude(module, work, "ECR refused a registry policy call")
 
 
 if __name__ == "__main__":

@@ -125,12 +125,7 @@ registry_id:
   sample: "123456789012"
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_scanning
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import (
@@ -141,7 +136,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings impo
     scanning_rules_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 RULE_OPTIONS = dict(
     scan_frequency=dict(type="str", required=True, choices=any_case(SCAN_FREQUENCIES)),
@@ -161,20 +155,16 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     params = module.params
-    try:
+
+    def work():
         check_scan_type(params["scan_type"])
         rules = scanning_rules_want(params["rules"]) if params["rules"] is not None else None
         result = converge_scanning(RegistryApi(module), params["scan_type"], rules, module.check_mode)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a registry scanning configuration call")
+        after = result["after"]
+        diff = {"before": result["before"], "after": after}
+        return {"changed": result["changed"], "scan_type": after["scan_type"], "rules": after["rules"], "registry_id": result["registry_id"], "diff": diff}
 
-    after = result["after"]
-    output = {"changed": result["changed"], "scan_type": after["scan_type"], "rules": after["rules"], "registry_id": result["registry_id"]}
-    if module._diff:
-        output["diff"] = {"before": result["before"], "after": after}
-    module.exit_json(**output)
+    conclude(module, work, "ECR refused a registry scanning configuration call")
 
 
 if __name__ == "__main__":

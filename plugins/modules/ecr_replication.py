@@ -180,12 +180,7 @@ registry_id:
   sample: "123456789012"
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_replication
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import REPLICATION_FILTER_TYPES, replication_rules_want
@@ -216,20 +211,16 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     params = module.params
-    try:
+
+    def work():
         if params["purge_rules"] and params["state"] == "absent":
             raise InputError("purge_rules: only accepted with state present (state absent removes the rules it names, and no others)")
         replication_rules_want(params["rules"])
         result = converge_replication(RegistryApi(module), params["rules"], params["state"], params["purge_rules"], module.check_mode)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a replication configuration call")
+        diff = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
+        return {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"], "diff": diff}
 
-    output = {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"]}
-    if module._diff:
-        output["diff"] = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
-    module.exit_json(**output)
+    conclude(module, work, "ECR refused a replication configuration call")
 
 
 if __name__ == "__main__":

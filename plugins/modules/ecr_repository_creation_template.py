@@ -204,18 +204,11 @@ changes:
   sample: [lifecycle_policy, tags]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import APPLIED_FOR, TEMPLATE_SETTINGS
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules_converge import converge_repository_creation_template
 from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def argument_spec():
@@ -236,25 +229,21 @@ def argument_spec():
 def main():
     module = ecr_module(argument_spec(), supports_check_mode=True, mutually_exclusive=[("lifecycle_rules", "lifecycle_policy")])
     prefix = module.params["prefix"]
-    try:
-        result = converge_repository_creation_template(module)
-    except (InputError, PolicyError) as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a repository creation template call for prefix %s" % prefix)
 
-    template = result["template"]
-    if template and not template.get("custom_role_arn"):
-        needs = [what for what, present in (("resource tags", template.get("tags")), ("a customer managed KMS key", template.get("kms_key"))) if present]
-        if needs:
-            module.warn(
-                "The repository creation template for %s has %s but no custom_role_arn; ECR needs a role of yours to create "
-                "repositories with them." % (prefix, " and ".join(needs))
-            )
-    output = {"changed": result["changed"], "template": template, "operation": result["action"], "changes": result["changes"]}
-    if module._diff:
-        output["diff"] = {"before": result["before"], "after": result["after"]}
-    module.exit_json(**output)
+    def work():
+        result = converge_repository_creation_template(module)
+        template = result["template"]
+        if template and not template.get("custom_role_arn"):
+            needs = [what for what, present in (("resource tags", template.get("tags")), ("a customer managed KMS key", template.get("kms_key"))) if present]
+            if needs:
+                module.warn(
+                    "The repository creation template for %s has %s but no custom_role_arn; ECR needs a role of yours to create "
+                    "repositories with them." % (prefix, " and ".join(needs))
+                )
+        diff = {"before": result["before"], "after": result["after"]}
+        return {"changed": result["changed"], "template": template, "operation": result["action"], "changes": result["changes"], "diff": diff}
+
+    conclude(module, work, "ECR refused a repository creation template call for prefix %s" % prefix)
 
 
 if __name__ == "__main__":

@@ -109,17 +109,11 @@ registry_id:
   sample: "123456789012"
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_signing
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import SIGNING_FILTER_TYPES, signing_rules_want
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 RULE_OPTIONS = dict(
     signing_profile_arn=dict(type="str", required=True),
@@ -137,18 +131,14 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("rules",))])
-    try:
+
+    def work():
         rules = signing_rules_want(module.params["rules"]) if module.params["state"] == "present" else None
         result = converge_signing(RegistryApi(module), rules, module.check_mode)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a signing configuration call")
+        diff = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
+        return {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"], "diff": diff}
 
-    output = {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"]}
-    if module._diff:
-        output["diff"] = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
-    module.exit_json(**output)
+    conclude(module, work, "ECR refused a signing configuration call")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import normalise_policy
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
@@ -110,7 +112,7 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
     elif module.check_mode:
         result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
     else:
-        _write_rule(api, action, want, target, current, registry_id)
+        _write_rule(api, action, want, target, current, registry_id, bool(params.get("recreate")))
         fresh = _rule_view(api.pull_through_cache_rule(prefix, registry_id))
         result.update(changed=True, after=_fields(fresh, RULE_FIELDS), rule=fresh)
 
@@ -123,9 +125,19 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
     return result
 
 
-def _write_rule(api: RegistryApi, action: str, want: dict[str, Any], target: dict[str, Any], current: dict[str, Any], registry_id: str | None) -> None:
+def _write_rule(
+    api: RegistryApi, action: str, want: dict[str, Any], target: dict[str, Any], current: dict[str, Any], registry_id: str | None, recreate: bool
+) -> None:
     if action == "create":
-        api.create_pull_through_cache_rule(rule_create_call(target, registry_id))
+        try:
+            api.create_pull_through_cache_rule(rule_create_call(target, registry_id))
+        except is_boto3_error_code("PullThroughCacheRuleAlreadyExistsException"):
+            # the create landed once already (its answer was lost and the retry met it), or another run made the
+            # rule meanwhile: converge the rule that is there
+            live = _rule_view(api.pull_through_cache_rule(want["ecr_repository_prefix"], registry_id))
+            again, target = plan_rule(want, live or None, recreate)
+            if again is not None and again != "create":
+                _write_rule(api, again, want, target, live, registry_id, recreate)
     elif action == "update":
         api.update_pull_through_cache_rule(rule_update_call(want, current, registry_id))
     else:
@@ -209,7 +221,15 @@ def converge_repository_creation_template(module: Any) -> dict[str, Any]:
     if current:
         api.update_repository_creation_template(template_call(target))
     else:
-        api.create_repository_creation_template(template_call(target))
+        try:
+            api.create_repository_creation_template(template_call(target))
+        except is_boto3_error_code("TemplateAlreadyExistsException"):
+            # the create landed once already (its answer was lost and the retry met it), or another run made the
+            # template meanwhile: converge the template that is there
+            live = _template_view(api.repository_creation_template(prefix))
+            target = template_target(want, live or None, lifecycle)
+            if not live or template_changes(live, target):
+                api.update_repository_creation_template(template_call(target))
     fresh = _template_view(api.repository_creation_template(prefix))
     result.update(after=_fields(fresh, TEMPLATE_FIELDS), template=fresh)
     return result

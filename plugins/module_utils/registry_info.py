@@ -21,14 +21,12 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import normalise_policy, typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import typed_rules
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import upstream_of_url
+from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules_converge import rule_view, template_view
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import ACCOUNT_SETTINGS, canonical_scanning, canonical_signing
 from ansible_collections.stowage.ecr.plugins.module_utils.views import (
-    pull_through_cache_rule_view,
     replication_rules_view,
-    repository_creation_template_view,
     scanning_view,
     signing_rules_view,
 )
@@ -114,13 +112,7 @@ def read_scanning(api: RegistryApi) -> tuple[dict[str, Any], str | None]:
 
 def pull_through_cache_rules_view(raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """DescribePullThroughCacheRules entries as ecr_pull_through_cache_rule returns its ``rule``, sorted by prefix."""
-    views = []
-    for raw in raws:
-        view = pull_through_cache_rule_view(raw)
-        if not view.get("upstream_registry"):
-            view["upstream_registry"] = upstream_of_url(view.get("upstream_registry_url") or "")
-        views.append(view)
-    return sorted(views, key=lambda v: str(v.get("ecr_repository_prefix")))
+    return sorted((rule_view(raw) for raw in raws), key=lambda v: str(v.get("ecr_repository_prefix")))
 
 
 def read_pull_through_cache_rules(api: RegistryApi) -> tuple[list[dict[str, Any]], str | None]:
@@ -130,13 +122,7 @@ def read_pull_through_cache_rules(api: RegistryApi) -> tuple[list[dict[str, Any]
 
 def templates_view(raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """RepositoryCreationTemplate entries as ecr_repository_creation_template returns its ``template``, sorted by prefix."""
-    views = []
-    for raw in raws:
-        view = repository_creation_template_view(raw)
-        if view.get("lifecycle_policy") is not None:
-            view["lifecycle_policy"] = normalise_policy(view["lifecycle_policy"])
-        views.append(view)
-    return sorted(views, key=lambda v: str(v.get("prefix")))
+    return sorted((template_view(raw) for raw in raws), key=lambda v: str(v.get("prefix")))
 
 
 def read_templates(api: RegistryApi) -> tuple[list[dict[str, Any]], str | None]:
@@ -279,7 +265,7 @@ def template_item(view: dict[str, Any]) -> dict[str, Any]:
     item["encryption_type"] = view.get("encryption_type") or "AES256"
     if view.get("kms_key") and item["encryption_type"] != "AES256":
         item["kms_key"] = view["kms_key"]
-    item["tags"] = {k: v for k, v in sorted((view.get("tags") or {}).items())}
+    item["tags"] = dict(sorted((view.get("tags") or {}).items()))
     item["purge_tags"] = True
     if view.get("policy") is not None:
         item["policy"] = view["policy"]

@@ -70,7 +70,8 @@ def _fields(view: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {key: view.get(key) for key in fields} if view else {}
 
 
-def _rule_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+def rule_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """A DescribePullThroughCacheRules entry as ecr_pull_through_cache_rule returns its ``rule`` ({} for none)."""
     view = pull_through_cache_rule_view(raw)
     if view and not view.get("upstream_registry"):
         view["upstream_registry"] = upstream_of_url(view.get("upstream_registry_url") or "")
@@ -84,7 +85,7 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
     api = RegistryApi(module)
     want = check_rule(params, region=api.region)
     prefix, registry_id = want["ecr_repository_prefix"], want.get("registry_id")
-    current = _rule_view(api.pull_through_cache_rule(prefix, registry_id))
+    current = rule_view(api.pull_through_cache_rule(prefix, registry_id))
     result: dict[str, Any] = {"changed": False, "action": None, "before": _fields(current, RULE_FIELDS), "validation": None}
 
     if params["state"] == "absent":
@@ -113,7 +114,7 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
         result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
     else:
         _write_rule(api, action, want, target, current, registry_id, bool(params.get("recreate")))
-        fresh = _rule_view(api.pull_through_cache_rule(prefix, registry_id))
+        fresh = rule_view(api.pull_through_cache_rule(prefix, registry_id))
         result.update(changed=True, after=_fields(fresh, RULE_FIELDS), rule=fresh)
 
     if params.get("validate"):
@@ -134,7 +135,7 @@ def _write_rule(
         except is_boto3_error_code("PullThroughCacheRuleAlreadyExistsException"):
             # the create landed once already (its answer was lost and the retry met it), or another run made the
             # rule meanwhile: converge the rule that is there
-            live = _rule_view(api.pull_through_cache_rule(want["ecr_repository_prefix"], registry_id))
+            live = rule_view(api.pull_through_cache_rule(want["ecr_repository_prefix"], registry_id))
             again, target = plan_rule(want, live or None, recreate)
             if again is not None and again != "create":
                 _write_rule(api, again, want, target, live, registry_id, recreate)
@@ -172,7 +173,8 @@ def template_lifecycle(params: dict[str, Any]) -> dict[str, Any] | None:
     return lifecycle_want(rules, document, rules_option="lifecycle_rules", policy_option="lifecycle_policy")
 
 
-def _template_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+def template_view(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """A RepositoryCreationTemplate as ecr_repository_creation_template returns its ``template`` ({} for none)."""
     view = repository_creation_template_view(raw)
     if view and view.get("lifecycle_policy") is not None:
         view["lifecycle_policy"] = normalise_policy(view["lifecycle_policy"])
@@ -196,7 +198,7 @@ def converge_repository_creation_template(module: Any) -> dict[str, Any]:
             if arn is None:
                 raise InputError("kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key)
             want["kms_key"] = arn
-    current = _template_view(api.repository_creation_template(prefix))
+    current = template_view(api.repository_creation_template(prefix))
     result: dict[str, Any] = {"changed": False, "action": None, "changes": [], "before": _fields(current, TEMPLATE_FIELDS)}
 
     if params["state"] == "absent":
@@ -226,10 +228,10 @@ def converge_repository_creation_template(module: Any) -> dict[str, Any]:
         except is_boto3_error_code("TemplateAlreadyExistsException"):
             # the create landed once already (its answer was lost and the retry met it), or another run made the
             # template meanwhile: converge the template that is there
-            live = _template_view(api.repository_creation_template(prefix))
+            live = template_view(api.repository_creation_template(prefix))
             target = template_target(want, live or None, lifecycle)
             if not live or template_changes(live, target):
                 api.update_repository_creation_template(template_call(target))
-    fresh = _template_view(api.repository_creation_template(prefix))
+    fresh = template_view(api.repository_creation_template(prefix))
     result.update(after=_fields(fresh, TEMPLATE_FIELDS), template=fresh)
     return result

@@ -1,6 +1,7 @@
-"""Adopting an estate that our modules never made: a registry built with boto3 is exported with
-playbooks/export.yml, and the fleet playbook with the exported variables changes nothing and writes
-nothing (moto's recorder); a second export is byte-identical."""
+"""Adopting an estate that our modules never made: a registry built with boto3 (repositories and
+registry-level settings, in a region of its own) is exported with playbooks/export.yml, and the fleet and
+registry playbooks with the exported variables change nothing and write nothing (moto's recorder); a
+second export is byte-identical."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import boto3
 import yaml
 from helpers import ANSIBLE_PLAYBOOK, ROOT, PlayResult, Recorder, ansible_env, client, unique, writes
 
@@ -46,9 +48,48 @@ MUTABILITIES = [
 ]
 
 
+# the registry-level settings are the region's: this test keeps a region of its own
+ESTATE_REGION = "eu-south-1"
+
+
+def aws(service: str):
+    return boto3.client(service, region_name=ESTATE_REGION)
+
+
+def build_registry() -> None:
+    """Registry-level settings of every kind the modules manage, made with boto3 only."""
+    ecr = aws("ecr")
+    replicate = {"Sid": "replicate", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": ["ecr:ReplicateImage"]}
+    ecr.put_registry_policy(policyText=json.dumps({"Version": "2012-10-17", "Statement": [dict(replicate, Resource="*")]}))
+    ecr.put_replication_configuration(
+        replicationConfiguration={
+            "rules": [
+                {
+                    "destinations": [{"region": "eu-west-1", "registryId": "123456789012"}],
+                    "repositoryFilters": [{"filter": "shop/", "filterType": "PREFIX_MATCH"}],
+                },
+                {"destinations": [{"region": "us-east-2", "registryId": "210987654321"}]},
+            ]
+        }
+    )
+    ecr.put_registry_scanning_configuration(
+        scanType="BASIC", rules=[{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}]
+    )
+    ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="ecr-public", upstreamRegistryUrl="public.ecr.aws")
+    ecr.create_repository_creation_template(
+        prefix="shop",
+        appliedFor=["CREATE_ON_PUSH", "REPLICATION"],
+        imageTagMutability="IMMUTABLE",
+        description="made by hand",
+        lifecyclePolicy=json.dumps({"rules": [rule(1, tagStatus="untagged", countType="sinceImagePushed", countUnit="days", countNumber=3)]}),
+    )
+    ecr.put_account_setting(name="BLOB_MOUNTING", value="ENABLED")
+    ecr.register_pull_time_update_exclusion(principalArn="arn:aws:iam::123456789012:role/scanner")
+
+
 def build_estate(prefix: str, count: int = 30) -> list[str]:
     """``count`` repositories of varied settings, made with boto3 only."""
-    ecr, kms = client("ecr"), client("kms")
+    ecr, kms = aws("ecr"), aws("kms")
     key = kms.create_key()["KeyMetadata"]["Arn"]
     names = []
     for i in range(count):
@@ -74,16 +115,20 @@ def build_estate(prefix: str, count: int = 30) -> list[str]:
 
 
 def inventory(tmp_path: Path) -> Path:
+    """One account/region host in the fleet and the registries group, as docs/examples' inventories have it."""
     folder = tmp_path / "inventory"
     folder.mkdir()
     path = folder / "hosts.yml"
-    hosts = {HOST: {"ecr_repo_region": "ap-south-1"}}
-    group = {"vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}, "hosts": hosts}
-    path.write_text(yaml.safe_dump({"ecr_fleet": group}))
+    local = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    groups = {
+        "ecr_fleet": {"vars": local, "hosts": {HOST: {"ecr_repo_region": ESTATE_REGION}}},
+        "ecr_registries": {"vars": local, "hosts": {HOST: {"ecr_registry_region": ESTATE_REGION}}},
+    }
+    path.write_text(yaml.safe_dump(groups))
     return path
 
 
-HOST = "moto-ap-south-1"
+HOST = "moto-eu-south-1"
 
 
 def playbook(name: str, inventory_path: Path, *args: str) -> PlayResult:
@@ -105,6 +150,7 @@ def changed_tasks(play: PlayResult) -> list[str]:
 def test_export_then_converge_changes_nothing(moto, tmp_path):
     prefix = unique("estate")
     names = build_estate(prefix)
+    build_registry()
     hosts = inventory(tmp_path)
     pattern = ["-e", "ecr_export_name_pattern=%s/*" % prefix]
 
@@ -115,7 +161,15 @@ def test_export_then_converge_changes_nothing(moto, tmp_path):
     data = yaml.safe_load(text)
     items = data["ecr_repo_repositories"]
     assert [item["name"] for item in items] == sorted(names)
-    assert data["ecr_repo_region"] == "ap-south-1"
+    assert data["ecr_repo_region"] == ESTATE_REGION
+    # the registry's settings, as the role ecr_registry's variables
+    assert data["ecr_registry_region"] == ESTATE_REGION and data["ecr_registry_account_settings"]["BLOB_MOUNTING"] == "ENABLED"
+    assert len(data["ecr_registry_replication_rules"]) == 2 and data["ecr_registry_purge_replication_rules"] is True
+    assert [t["prefix"] for t in data["ecr_registry_repository_creation_templates"]] == ["shop"]
+    assert data["ecr_registry_repository_creation_templates"][0]["lifecycle_rules"][0]["count_type"] == "since_image_pushed"
+    assert [r["ecr_repository_prefix"] for r in data["ecr_registry_pull_through_cache_rules"]] == ["ecr-public"]
+    assert data["ecr_registry_pull_time_update_exclusions"] == ["arn:aws:iam::123456789012:role/scanner"]
+    assert data["ecr_registry_policy"]["Statement"][0]["Sid"] == "replicate"
     by_name = {item["name"]: item for item in items}
     # what was made with boto3 reads back in the options' words
     assert by_name[names[2]]["image_tag_mutability"] == "IMMUTABLE_WITH_EXCLUSION"
@@ -142,6 +196,17 @@ def test_export_then_converge_changes_nothing(moto, tmp_path):
     assert writes(calls) == [], writes(calls)
     assert {r["name"] for r in real["stowage.ecr.ecr_repo : Repository and its lifecycle policy"]["repositories"]} == set(names)
 
+    # the registry playbook with the exported variables: no change, no write
+    checked = playbook("registry.yml", hosts, "--check", "--diff")
+    assert checked.rc == 0, checked.failures()
+    assert changed_tasks(checked) == []
+    with Recorder(moto) as recorder:
+        registry = playbook("registry.yml", hosts)
+        calls = recorder.operations()
+    assert registry.rc == 0, registry.failures()
+    assert changed_tasks(registry) == []
+    assert writes(calls) == [], writes(calls)
+
     # a second export of the unchanged estate is byte-identical, and reports no change
     second = playbook("export.yml", hosts, *pattern)
     assert second.rc == 0, second.failures()
@@ -149,7 +214,7 @@ def test_export_then_converge_changes_nothing(moto, tmp_path):
     assert second["Write the vars file"]["changed"] is False
 
     # drift made outside Ansible is put back by the exported variables
-    ecr = client("ecr")
+    ecr = aws("ecr")
     ecr.put_image_scanning_configuration(repositoryName=names[0], imageScanningConfiguration={"scanOnPush": False})
     ecr.delete_lifecycle_policy(repositoryName=names[1])
     ecr.set_repository_policy(repositoryName=names[0], policyText=json.dumps(POLICY))

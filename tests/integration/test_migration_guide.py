@@ -9,6 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import boto3
 import yaml
 from helpers import ANSIBLE_PLAYBOOK, BIN, ROOT, PlayResult, Recorder, ansible_env, client, writes
 
@@ -27,10 +28,10 @@ def examples() -> dict[str, str]:
     return dict(found)
 
 
-def run_example(name: str, tmp_path: Path) -> PlayResult:
+def run_example(name: str, tmp_path: Path, env: dict[str, str] | None = None) -> PlayResult:
     path = tmp_path / ("%s.yml" % name)
     path.write_text(examples()[name])
-    proc = subprocess.run([ANSIBLE_PLAYBOOK, str(path)], cwd=ROOT, env=ansible_env(), capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, str(path)], cwd=ROOT, env=ansible_env(env), capture_output=True, text=True, timeout=600, check=False)
     return PlayResult(proc)
 
 
@@ -40,7 +41,7 @@ def has_community_aws() -> bool:
 
 
 def test_the_guide_has_its_examples():
-    assert set(examples()) >= {"ecs-ecr-before", "ecs-ecr-after", "terraform-after"}
+    assert set(examples()) >= {"ecs-ecr-before", "ecs-ecr-after", "terraform-after", "terraform-registry-after"}
     for text in examples().values():
         assert isinstance(yaml.safe_load(text), list)
 
@@ -94,3 +95,24 @@ def test_terraform_example(moto, tmp_path):
     assert [t["name"] for t in after.tasks if t["result"].get("changed")] == []
     assert calls == [], calls
     assert after["stowage.ecr.ecr_repo : Repository URLs"]["ansible_facts"]["ecr_repo_urls"] == {"payments/api": made["repositoryUri"]}
+
+
+def test_terraform_registry_example(moto, tmp_path):
+    """In a region of its own (registry settings are the region's): what the HCL makes, plus another team's rule."""
+    region = "eu-south-2"
+    ecr = boto3.client("ecr", region_name=region)
+    ours = {
+        "destinations": [{"region": "eu-west-1", "registryId": "123456789012"}],
+        "repositoryFilters": [{"filter": "payments/", "filterType": "PREFIX_MATCH"}],
+    }
+    theirs = {"destinations": [{"region": "us-east-2", "registryId": "123456789012"}], "repositoryFilters": [{"filter": "shop/", "filterType": "PREFIX_MATCH"}]}
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [ours, theirs]})
+    ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="ecr-public", upstreamRegistryUrl="public.ecr.aws")
+    with Recorder(moto) as recorder:
+        after = run_example("terraform-registry-after", tmp_path, {"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
+        calls = writes(recorder.operations())
+    assert after.rc == 0, after.failures()
+    assert [t["name"] for t in after.tasks if t["result"].get("changed")] == []
+    assert calls == [], calls
+    rules = ecr.describe_registry()["replicationConfiguration"]["rules"]
+    assert [r["repositoryFilters"][0]["filter"] for r in rules] == ["payments/", "shop/"]

@@ -183,3 +183,30 @@ def manifest_status(registry: dict[str, Any], name: str, tag: str) -> tuple[int,
             return response.status, json.load(response)["config"]["digest"]
     except urllib.error.HTTPError as e:
         return e.code, None
+
+
+# the account settings of a registry that nobody has set
+REGISTRY_DEFAULT_SETTINGS = {"BASIC_SCAN_TYPE_VERSION": "AWS_NATIVE", "BLOB_MOUNTING": "DISABLED", "REGISTRY_POLICY_SCOPE": "V2"}
+
+
+def empty_registry(region: str) -> None:
+    """Remove every registry-level setting of ``region`` (account settings back to their defaults)."""
+    ecr = boto3.client("ecr", region_name=region)
+    try:
+        ecr.delete_registry_policy()
+    except ecr.exceptions.RegistryPolicyNotFoundException:
+        pass
+    ecr.put_replication_configuration(replicationConfiguration={"rules": []})
+    ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[])
+    for rule in ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]:
+        ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix=rule["ecrRepositoryPrefix"])
+    for template in ecr.describe_repository_creation_templates()["repositoryCreationTemplates"]:
+        ecr.delete_repository_creation_template(prefix=template["prefix"])
+    for name, value in REGISTRY_DEFAULT_SETTINGS.items():
+        ecr.put_account_setting(name=name, value=value)
+    for arn in ecr.list_pull_time_update_exclusions()["pullTimeUpdateExclusions"]:
+        ecr.deregister_pull_time_update_exclusion(principalArn=arn)
+    try:
+        ecr.delete_signing_configuration()
+    except ecr.exceptions.SigningConfigurationNotFoundException:
+        pass

@@ -267,3 +267,17 @@ def test_enum_values_in_any_case(moto, tmp_path):
     assert "MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION" in play["bad"]["msg"] and "frozen" in play["bad"]["msg"]
     assert play["images"]["images"] == [] and not play["images"].get("failed")
     assert play["scanning"]["scan_type"] == "BASIC"
+
+
+def test_an_empty_repository_list_manages_no_repository(moto, tmp_path):
+    """What the export writes for an account with no repositories: the fleet role then creates nothing
+    (null, the default, is the single repository ecr_repo_name)."""
+    from helpers import run_play
+
+    role = {"name": "fleet", "ansible.builtin.include_role": {"name": "stowage.ecr.ecr_repo"}}
+    with Recorder(moto) as recorder:
+        play = run_play([role], tmp_path, vars={"ecr_repo_region": ESTATE_REGION, "ecr_repo_repositories": []})
+        calls = recorder.operations()
+    assert play.rc == 0, play.failures()
+    assert calls == [], calls
+    assert play["stowage.ecr.ecr_repo : Repository URLs"]["ansible_facts"]["ecr_repo_urls"] == {}

@@ -14,7 +14,7 @@ import subprocess
 import boto3
 import pytest
 import yaml
-from helpers import ANSIBLE_PLAYBOOK, ROOT, PlayResult, Recorder, ansible_env, run_play, writes
+from helpers import ANSIBLE_PLAYBOOK, REGISTRY_DEFAULT_SETTINGS, ROOT, PlayResult, Recorder, ansible_env, empty_registry, run_play, writes
 
 REGION = "eu-north-1"
 ACCOUNT = "123456789012"
@@ -22,7 +22,7 @@ OTHER_ACCOUNT = "210987654321"
 ROLE_TASK = "stowage.ecr.ecr_registry : %s"
 PROFILE = "arn:aws:signer:%s:%s:/signing-profiles/release_images" % (REGION, ACCOUNT)
 SCANNER = "arn:aws:iam::%s:role/ci-scanner" % ACCOUNT
-DEFAULT_SETTINGS = {"BASIC_SCAN_TYPE_VERSION": "AWS_NATIVE", "BLOB_MOUNTING": "DISABLED", "REGISTRY_POLICY_SCOPE": "V2"}
+DEFAULT_SETTINGS = REGISTRY_DEFAULT_SETTINGS
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -85,37 +85,14 @@ def aws(service):
     return boto3.client(service, region_name=REGION)
 
 
-def empty_registry():
-    """Remove every registry-level setting of the region (account settings back to their defaults)."""
-    ecr = aws("ecr")
-    try:
-        ecr.delete_registry_policy()
-    except ecr.exceptions.RegistryPolicyNotFoundException:
-        pass
-    ecr.put_replication_configuration(replicationConfiguration={"rules": []})
-    ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[])
-    for rule in ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]:
-        ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix=rule["ecrRepositoryPrefix"])
-    for template in ecr.describe_repository_creation_templates()["repositoryCreationTemplates"]:
-        ecr.delete_repository_creation_template(prefix=template["prefix"])
-    for name, value in DEFAULT_SETTINGS.items():
-        ecr.put_account_setting(name=name, value=value)
-    for arn in ecr.list_pull_time_update_exclusions()["pullTimeUpdateExclusions"]:
-        ecr.deregister_pull_time_update_exclusion(principalArn=arn)
-    try:
-        ecr.delete_signing_configuration()
-    except ecr.exceptions.SigningConfigurationNotFoundException:
-        pass
-
-
 @pytest.fixture
 def registry(moto):
     """An empty registry in the tests' region, but for another team's replication rule."""
-    empty_registry()
+    empty_registry(REGION)
     ecr = aws("ecr")
     ecr.put_replication_configuration(replicationConfiguration={"rules": [OTHER_TEAMS_RULE]})
     yield ecr
-    empty_registry()
+    empty_registry(REGION)
 
 
 def changed_steps(play):

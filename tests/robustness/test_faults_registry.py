@@ -12,7 +12,7 @@ import boto3
 import pytest
 from conftest import record_figures
 from faultproxy import FaultProxy
-from helpers import run_play
+from helpers import REGISTRY_DEFAULT_SETTINGS, empty_registry, run_play
 
 FAULT_RATE = 0.3
 # this seed loses the answer of a create (the retry meets AlreadyExists), among other faults
@@ -22,7 +22,7 @@ ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
 PROFILE = "arn:aws:signer:%s:%s:/signing-profiles/release_images" % (REGION, ACCOUNT)
 EXCLUDED = ["arn:aws:iam::%s:role/ci-scanner" % ACCOUNT, "arn:aws:iam::%s:user/auditor" % ACCOUNT]
-DEFAULT_SETTINGS = {"BASIC_SCAN_TYPE_VERSION": "AWS_NATIVE", "BLOB_MOUNTING": "DISABLED", "REGISTRY_POLICY_SCOPE": "V2"}
+DEFAULT_SETTINGS = REGISTRY_DEFAULT_SETTINGS
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -72,28 +72,6 @@ def aws(service):
     return boto3.client(service, region_name=REGION)
 
 
-def empty_registry():
-    ecr = aws("ecr")
-    try:
-        ecr.delete_registry_policy()
-    except ecr.exceptions.RegistryPolicyNotFoundException:
-        pass
-    ecr.put_replication_configuration(replicationConfiguration={"rules": []})
-    ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[])
-    for rule in ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]:
-        ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix=rule["ecrRepositoryPrefix"])
-    for template in ecr.describe_repository_creation_templates()["repositoryCreationTemplates"]:
-        ecr.delete_repository_creation_template(prefix=template["prefix"])
-    for name, value in DEFAULT_SETTINGS.items():
-        ecr.put_account_setting(name=name, value=value)
-    for arn in ecr.list_pull_time_update_exclusions()["pullTimeUpdateExclusions"]:
-        ecr.deregister_pull_time_update_exclusion(principalArn=arn)
-    try:
-        ecr.delete_signing_configuration()
-    except ecr.exceptions.SigningConfigurationNotFoundException:
-        pass
-
-
 def state_problems():
     """How the registry (asked of moto directly, not through the proxy) differs from the baseline."""
     ecr = aws("ecr")
@@ -137,7 +115,7 @@ def failures(play):
 
 @pytest.fixture
 def registry(moto):
-    empty_registry()
+    empty_registry(REGION)
     ecr = aws("ecr")
     # another team's replication rule, a template and an exclusion the purge removes
     ecr.put_replication_configuration(
@@ -150,7 +128,7 @@ def registry(moto):
     ecr.create_repository_creation_template(prefix="stale", appliedFor=["CREATE_ON_PUSH"])
     ecr.register_pull_time_update_exclusion(principalArn="arn:aws:iam::%s:role/stale" % ACCOUNT)
     yield ecr
-    empty_registry()
+    empty_registry(REGION)
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
+from ansible.module_utils.common.warnings import warn as add_warning
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
@@ -23,9 +24,21 @@ from ansible_collections.stowage.ecr.plugins.module_utils.spelling import canoni
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
+class EcrModule(AnsibleAWSModule):
+    """AnsibleAWSModule, whose warnings go to ansible-core's own list only.
+
+    amazon.aws 11 also keeps a copy of each warning and passes it to exit_json as ``warnings``, which
+    ansible-core 2.19 and later report as deprecated (the key goes away in 2.23). ansible-core puts the
+    warnings of its list into the result on every version.
+    """
+
+    def warn(self, *args: Any, **kwargs: Any) -> None:
+        add_warning(args[0] if args else kwargs["warning"])
+
+
 def ecr_module(argument_spec: dict[str, dict[str, Any]], **kwargs: Any) -> AnsibleAWSModule:
     """An AnsibleAWSModule whose enum values are in AWS's spelling, however the task wrote them."""
-    module = AnsibleAWSModule(argument_spec=argument_spec, **kwargs)
+    module = EcrModule(argument_spec=argument_spec, **kwargs)
     canonical_params(module.params, argument_spec)
     return module
 

@@ -273,7 +273,7 @@ def converge_image(module: Any) -> dict[str, Any]:
         references = _index_references(api, name, images) if affected else {}
         plan = plan_removal(images, want["tags"], want["digests"], params["force"], references)
         if plan["refusals"]:
-            raise InputError(" ".join(plan["refusals"]) + " Nothing was changed.")
+            raise InputError("; ".join(refusal.rstrip(".") for refusal in plan["refusals"]) + ". Nothing was changed.")
         after = after_removal(after, plan["untag"], plan["delete"])
         holder_of = {tag: image["imageDigest"] for image in images for tag in tags_of(image)}
         tags_on = {image["imageDigest"]: tags_of(image) for image in images}

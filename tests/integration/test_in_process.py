@@ -142,6 +142,14 @@ def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
     name = unique("alike")
     ecr = boto3.client("ecr", region_name="ap-south-1")
     ecr.create_repository(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
+    layer = "sha256:" + "5e" * 32
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1, "digest": layer},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 1, "digest": layer}],
+    }
+    ecr.put_image(repositoryName=name, imageManifest=json.dumps(manifest), imageTag="v1")
     rules = [{"priority": 1, "tag_status": "untagged", "count_type": "image_count_more_than", "count_number": 1}]
     config = str(tmp_path / "docker" / "config.json")
     login = {"registry_url": registry["url"], "config_path": config}
@@ -180,6 +188,12 @@ def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
             "check_mode": True,
         },
         {"name": "bad replication", "stowage.ecr.ecr_replication": {"rules": [{"destinations": []}]}, "ignore_errors": True},
+        {"name": "registry info", "stowage.ecr.ecr_registry_info": {"sections": ["policy", "replication", "scanning"]}},
+        # image modules
+        {"name": "images", "stowage.ecr.ecr_image_info": {"repository": name, "tag_status": "TAGGED"}},
+        {"name": "promote", "stowage.ecr.ecr_image": {"repository": name, "source": "v1", "tags": ["prod"]}, "check_mode": True},
+        {"name": "scan", "stowage.ecr.ecr_image_scan": {"repository": name, "image_tag": "v1", "wait": False}, "check_mode": True},
+        {"name": "bad image", "stowage.ecr.ecr_image": {"repository": name, "state": "absent", "tags": ["v1"]}, "ignore_errors": True},
     ]
     separate = run_play(tasks, tmp_path, env={"STOWAGE_ECR_IN_PROCESS": "0"})
     in_process = run_play(tasks, tmp_path)
@@ -189,3 +203,4 @@ def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
     assert not in_process["repository no-op"]["changed"] and in_process["repository change"]["changed"]
     assert in_process["bad login"]["failed"] and in_process["push"]["failed"] and in_process["bad replication"]["failed"]
     assert in_process["registry policy"]["changed"] and in_process["template"]["changed"] and in_process["cache rule"]["changed"]
+    assert in_process["promote"]["changed"] and in_process["bad image"]["failed"] and len(in_process["images"]["images"]) == 1

@@ -46,6 +46,28 @@ def _short(value: Any) -> Any:
     return value
 
 
+def _repository_filters(
+    items: Any, where: str, most: int, pattern: Any, length: tuple[int, int], types: tuple[str, ...], described: str, once: bool = False
+) -> list[dict[str, str]]:
+    """The ``repository_filters`` of a rule at ``where``, checked, as AWS's ``repositoryFilters`` (``types[0]`` when a
+    filter gives no type; with ``once``, a filter given twice is sent once). ``described`` says what a filter is."""
+    _check_list(items, where, 1, most, "repository filters")
+    filters: list[dict[str, str]] = []
+    for index, item in enumerate(items):
+        f_where = _where(where, index)
+        _check_dict(item, f_where, "a repository filter with filter and filter_type")
+        value = item.get("filter")
+        if not isinstance(value, str) or not length[0] <= len(value) <= length[1] or not pattern.fullmatch(value):
+            raise InputError("%s.filter: %r is not accepted; %s" % (f_where, _short(value), described))
+        kind = item.get("filter_type") or types[0]
+        if kind not in types:
+            raise InputError("%s.filter_type: %r is not accepted; ECR accepts %s" % (f_where, kind, ", ".join(types)))
+        entry = {"filter": value, "filterType": kind}
+        if not (once and entry in filters):
+            filters.append(entry)
+    return filters
+
+
 # registry policy -------------------------------------------------------------------------------
 
 REGISTRY_POLICY_MAX = 10240
@@ -124,22 +146,17 @@ def replication_rules_want(rules: Any, option: str = "rules", own_registry_id: s
         filters = rule.get("repository_filters")
         aws_filters = []
         if filters is not None:
-            _check_list(filters, where + ".repository_filters", 1, REPLICATION_FILTERS_MAX, "repository filters")
-            for f_index, item in enumerate(filters):
-                f_where = _where(where + ".repository_filters", f_index)
-                _check_dict(item, f_where, "a repository filter with filter and filter_type")
-                value = item.get("filter")
-                if not isinstance(value, str) or not 2 <= len(value) <= 256 or not REPLICATION_FILTER_RE.fullmatch(value):
-                    raise InputError(
-                        "%s.filter: %r is not accepted; a replication filter is a repository name prefix of 2 to 256 characters: "
-                        "lowercase letters and digits, '.', '_', '-' within a part and '/' between parts (for example team/ or prod-)"
-                        % (f_where, _short(value))
-                    )
-                kind = item.get("filter_type") or "PREFIX_MATCH"
-                if kind not in REPLICATION_FILTER_TYPES:
-                    raise InputError("%s.filter_type: %r is not accepted; ECR accepts %s" % (f_where, kind, ", ".join(REPLICATION_FILTER_TYPES)))
-                if {"filter": value, "filterType": kind} not in aws_filters:
-                    aws_filters.append({"filter": value, "filterType": kind})
+            aws_filters = _repository_filters(
+                filters,
+                where + ".repository_filters",
+                REPLICATION_FILTERS_MAX,
+                REPLICATION_FILTER_RE,
+                (2, 256),
+                REPLICATION_FILTER_TYPES,
+                "a replication filter is a repository name prefix of 2 to 256 characters: lowercase letters and digits, '.', '_', '-' "
+                "within a part and '/' between parts (for example team/ or prod-)",
+                once=True,
+            )
         aws_rule: dict[str, Any] = {"destinations": aws_destinations}
         if aws_filters:
             aws_rule["repositoryFilters"] = aws_filters
@@ -280,21 +297,16 @@ def scanning_rules_want(rules: Any, option: str = "rules") -> list[dict[str, Any
                 % (where, frequency, _where(option, seen[frequency]))
             )
         seen[frequency] = index
-        filters = _check_list(rule.get("repository_filters"), where + ".repository_filters", 1, SCANNING_FILTERS_MAX, "repository filters")
-        aws_filters = []
-        for f_index, item in enumerate(filters):
-            f_where = _where(where + ".repository_filters", f_index)
-            _check_dict(item, f_where, "a repository filter with filter and filter_type")
-            value = item.get("filter")
-            if not isinstance(value, str) or not 1 <= len(value) <= 255 or not SCANNING_FILTER_RE.fullmatch(value):
-                raise InputError(
-                    "%s.filter: %r is not accepted; a scanning filter is 1 to 255 characters of lowercase letters, digits, '.', '_', "
-                    "'-', '/' and the wildcard '*', starting and ending with a letter, digit or '*' (for example prod-* or *)" % (f_where, _short(value))
-                )
-            kind = item.get("filter_type") or "WILDCARD"
-            if kind not in SCANNING_FILTER_TYPES:
-                raise InputError("%s.filter_type: %r is not accepted; ECR accepts %s" % (f_where, kind, ", ".join(SCANNING_FILTER_TYPES)))
-            aws_filters.append({"filter": value, "filterType": kind})
+        aws_filters = _repository_filters(
+            rule.get("repository_filters"),
+            where + ".repository_filters",
+            SCANNING_FILTERS_MAX,
+            SCANNING_FILTER_RE,
+            (1, 255),
+            SCANNING_FILTER_TYPES,
+            "a scanning filter is 1 to 255 characters of lowercase letters, digits, '.', '_', '-', '/' and the wildcard '*', "
+            "starting and ending with a letter, digit or '*' (for example prod-* or *)",
+        )
         wanted.append({"scanFrequency": frequency, "repositoryFilters": aws_filters})
     return wanted
 
@@ -401,22 +413,16 @@ def signing_rules_want(rules: Any, option: str = "rules") -> list[dict[str, Any]
         aws_rule: dict[str, Any] = {"signingProfileArn": arn}
         filters = rule.get("repository_filters")
         if filters is not None:
-            _check_list(filters, where + ".repository_filters", 1, SIGNING_FILTERS_MAX, "repository filters")
-            aws_filters = []
-            for f_index, item in enumerate(filters):
-                f_where = _where(where + ".repository_filters", f_index)
-                _check_dict(item, f_where, "a repository filter with filter and filter_type")
-                value = item.get("filter")
-                if not isinstance(value, str) or not 1 <= len(value) <= 256 or not SIGNING_FILTER_RE.fullmatch(value):
-                    raise InputError(
-                        "%s.filter: %r is not accepted; a signing filter is 1 to 256 characters: lowercase letters, digits and the wildcard "
-                        "'*', '.', '_', '-' between them and '/' between parts (for example myapp/* or *prod*)" % (f_where, _short(value))
-                    )
-                kind = item.get("filter_type") or "WILDCARD_MATCH"
-                if kind not in SIGNING_FILTER_TYPES:
-                    raise InputError("%s.filter_type: %r is not accepted; ECR accepts %s" % (f_where, kind, ", ".join(SIGNING_FILTER_TYPES)))
-                aws_filters.append({"filter": value, "filterType": kind})
-            aws_rule["repositoryFilters"] = aws_filters
+            aws_rule["repositoryFilters"] = _repository_filters(
+                filters,
+                where + ".repository_filters",
+                SIGNING_FILTERS_MAX,
+                SIGNING_FILTER_RE,
+                (1, 256),
+                SIGNING_FILTER_TYPES,
+                "a signing filter is 1 to 256 characters: lowercase letters, digits and the wildcard '*', '.', '_', '-' between them "
+                "and '/' between parts (for example myapp/* or *prod*)",
+            )
         wanted.append(aws_rule)
     return wanted
 

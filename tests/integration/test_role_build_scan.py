@@ -77,7 +77,7 @@ def test_site_builds_pushes_and_gates_then_changes_nothing(moto, linked, dockerd
     assert results(again, "Build the image")[0]["image"]["Id"] == local_id
 
     # the moto finding is HIGH: a HIGH gate stops the play, naming the counts; nothing else changes
-    gated = site(tmp_path, dockerd, dict(extra, ecr_repo_scan_gate="HIGH"))
+    gated = site(tmp_path, dockerd, dict(extra, ecr_repo_scan_gate="high"))  # in any case
     assert gated.rc != 0
     failed = results(gated, GATE_TASK)[0]
     assert failed["failed"] and "at or above HIGH: HIGH 1" in failed["msg"] and pushed["imageDigest"] in failed["msg"]

@@ -202,6 +202,7 @@ def role_cases() -> List[tuple]:
         ("role reserved tag", {"ecr_repo_tags": {"aws:owner": "me"}}, ["tags:", "'aws:owner'", "reserves"]),
         ("role tag value oversized", {"ecr_repo_tags": {"team": "t" * 300}}, ["tags:", "300 characters", "at most 256"]),
         ("role policy not json", {"ecr_repo_policy": "{nope"}, ["policy:", "not valid JSON"]),
+        ("role scan gate severity", dict(image, ecr_repo_scan_gate="severe"), ["ecr_repo_scan_gate:", "severe", "CRITICAL, HIGH"]),
     ]
 
 

@@ -57,11 +57,16 @@ PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings ser
 
 
 class ImageCallFailed(Exception):
-    """ECR answered a batch call with failures for some images (BatchGetImage, BatchDeleteImage)."""
+    """ECR answered a batch call with failures for some images (BatchGetImage, BatchDeleteImage); ``result``
+    holds them for the module's result."""
 
     def __init__(self, message: str, failures: list[dict[str, Any]]):
         super().__init__(message)
         self.failures = failures
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return {"failures": self.failures}
 
 
 class ScanFailed(Exception):
@@ -117,7 +122,7 @@ def batch_get_images(api: EcrApi, name: str, digests: list[str]) -> dict[str, di
             got[image["imageId"]["imageDigest"]] = image
         failures.extend(response.get("failures", []))
     if failures:
-        raise ImageCallFailed("ECR could not read the manifests of %s" % _failure_text(failures), failures)
+        raise ImageCallFailed("ECR could not read the manifests of %s (repository %s)" % (_failure_text(failures), name), failures)
     return got
 
 
@@ -133,7 +138,7 @@ def batch_delete(api: EcrApi, name: str, ids: list[dict[str, str]]) -> None:
         response = api.call("batch_delete_image", **api.scoped(repositoryName=name, imageIds=chunk))
         failures = [f for f in response.get("failures", []) if f.get("failureCode") != "ImageNotFound"]
         if failures:
-            raise ImageCallFailed("ECR refused to delete %s" % _failure_text(failures), failures)
+            raise ImageCallFailed("ECR refused to delete %s (repository %s)" % (_failure_text(failures), name), failures)
 
 
 def scan_findings(api: EcrApi, name: str, digest: str, every_page: bool) -> dict[str, Any]:

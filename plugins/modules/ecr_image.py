@@ -162,15 +162,9 @@ images:
   elements: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ImageCallFailed, converge_image
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -186,18 +180,7 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     name = module.params["repository"]
-    try:
-        result = converge_image(module)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except ImageCallFailed as e:
-        module.fail_json(msg="%s (repository %s)" % (e, name), failures=e.failures)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused an image call for repository %s" % name)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    conclude(module, lambda: converge_image(module), "ECR refused an image call for repository %s" % name, failures=(ImageCallFailed,))
 
 
 if __name__ == "__main__":

@@ -142,16 +142,10 @@ findings:
   elements: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ScanFailed, scan_report
 from ansible_collections.stowage.ecr.plugins.module_utils.images import SEVERITIES
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():
@@ -172,15 +166,8 @@ def main():
         mutually_exclusive=[("image_tag", "image_digest")],
         required_one_of=[("image_tag", "image_digest")],
     )
-    try:
-        result = scan_report(module)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except ScanFailed as e:
-        module.fail_json(msg=str(e), **e.result)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a scan call for repository %s" % module.params["repository"])
-    module.exit_json(**result)
+    refused = "ECR refused a scan call for repository %s" % module.params["repository"]
+    conclude(module, lambda: scan_report(module), refused, failures=(ScanFailed,))
 
 
 if __name__ == "__main__":

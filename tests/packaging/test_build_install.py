@@ -53,6 +53,7 @@ SHIPPED = [
     "docs/reference",
     "docs/reference/*.rst",
     "docs/migration.md",
+    "docs/lifecycle-evaluation.md",
     "docs/examples",
     "docs/examples/*.yml",
 ]
@@ -95,6 +96,8 @@ def test_tarball_holds_the_collection_and_no_leftovers(tarball):
         "requirements.txt",
         "bindep.txt",
         "playbooks/site.yml",
+        "docs/migration.md",
+        "docs/lifecycle-evaluation.md",
     ]:
         assert name in members, "%s is missing from the tarball" % name
     for module in module_names():

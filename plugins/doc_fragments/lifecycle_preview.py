@@ -18,10 +18,12 @@ options:
       - Also in check mode. Reads the repository's images (DescribeImages, 1000 to a call); writes nothing more.
     type: bool
     default: false
+    version_added: 0.2.0
   max_expiring:
     description:
       - Refuse to put a policy that would expire more than this many images right away, before anything is
         written; the message names how many and the rule that expires the most. Implies O(preview).
       - V(0) refuses any policy that would expire an image now. Left out, there is no limit.
     type: int
+    version_added: 0.2.0
 """

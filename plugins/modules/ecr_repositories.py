@@ -96,11 +96,13 @@ options:
           - As O(stowage.ecr.ecr_lifecycle_policy#module:preview), for this item's lifecycle policy; the item's result
             gets RV(repositories[].lifecycle_preview) and, on a change, the diff lists the images.
         type: bool
+        version_added: 0.2.0
       max_expiring:
         description:
           - As O(stowage.ecr.ecr_lifecycle_policy#module:max_expiring); an item over the limit fails (nothing of its
             lifecycle policy is written) while the others converge.
         type: int
+        version_added: 0.2.0
   defaults:
     description:
       - Settings for every item that does not give its own, with the same keys as an item (but V(name)).
@@ -157,9 +159,11 @@ options:
       preview:
         description: As O(repositories[].preview).
         type: bool
+        version_added: 0.2.0
       max_expiring:
         description: As O(repositories[].max_expiring).
         type: int
+        version_added: 0.2.0
   registry_id:
     description:
       - The 12-digit AWS account id of the registry. Defaults to the caller's account.

@@ -206,11 +206,11 @@ EXAMPLES = r"""
         state: absent
         force_delete: true
 
-- name: Names from a list
+- name: One item for each name of a list (services, a list of names), with ansible.builtin filters only
   stowage.ecr.ecr_repositories:
     defaults:
       image_tag_mutability: IMMUTABLE
-    repositories: "{{ services | map('community.general.dict_kv', 'name') | list }}"
+    repositories: "{{ ['name'] | product(services) | batch(1) | map('ansible.builtin.items2dict', key_name=0, value_name=1) | list }}"
 """
 
 RETURN = r"""

@@ -44,9 +44,11 @@ options:
     choices: [AES256, KMS, KMS_DSSE]
   kms_key:
     description:
-      - The KMS key for O(encryption_type=KMS) or V(KMS_DSSE), and required with them, as an alias
-        (V(alias/my-key)), an alias ARN, a key id or a key ARN, in the repository's region.
-      - Use V(alias/aws/ecr) for the AWS managed key.
+      - The KMS key for O(encryption_type=KMS) or V(KMS_DSSE), as an alias (V(alias/my-key)), an alias ARN,
+        a key id or a key ARN, in the repository's region. Only accepted with those encryption types.
+      - When left out, a new repository is encrypted with the AWS managed key V(alias/aws/ecr) (as the ECR API,
+        Terraform and CloudFormation do), and an existing repository's key is not checked. V(alias/aws/ecr)
+        names that key explicitly, and is then checked.
     type: str
   tags:
     description:

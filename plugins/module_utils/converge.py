@@ -111,7 +111,8 @@ def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw
     false, tags and the repository policy are only read when ``want`` manages them, and left out of
     the result otherwise.
 
-    Returns changed, before and after (the repository's snake_case view).
+    Returns changed, created (this run created the repository, or would in check mode), before and after
+    (the repository's snake_case view).
     """
     name = want["name"]
     if raw is UNREAD:
@@ -121,11 +122,12 @@ def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw
         "policy": read_unmanaged or want.get("policy") is not None or bool(want.get("purge_policy")),
     }
     if want.get("state", "present") == "absent":
-        return _remove(api, want, raw, check_mode)
+        return dict(_remove(api, want, raw, check_mode), created=False)
     if raw is None:
         created = _create(api, want, check_mode)
         if created is not None:
-            return {"changed": True, "before": {}, "after": created if check_mode else read_repository(api, created, **aspects)}
+            after = created if check_mode else read_repository(api, created, **aspects)
+            return {"changed": True, "created": True, "before": {}, "after": after}
         # created meanwhile by another run: converge it like any existing one
         raw = api.describe(name)
         if raw is None:
@@ -141,13 +143,13 @@ def converge_repository(api: EcrApi, want: dict[str, Any], check_mode: bool, raw
         )
     changes, after = plan_update(current, want)
     if not changes:
-        return {"changed": False, "before": current, "after": current}
+        return {"changed": False, "created": False, "before": current, "after": current}
     if check_mode:
-        return {"changed": True, "before": current, "after": after}
+        return {"changed": True, "created": False, "before": current, "after": after}
     for change in changes:
         api.apply(name, current["arn"], change)
     fresh = api.describe(name) or raw
-    return {"changed": True, "before": current, "after": read_repository(api, fresh, **aspects)}
+    return {"changed": True, "created": False, "before": current, "after": read_repository(api, fresh, **aspects)}
 
 
 def _create(api: EcrApi, want: dict[str, Any], check_mode: bool) -> dict[str, Any] | None:

@@ -22,7 +22,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
     repository_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError, typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils.module import failure_message
 from ansible_collections.stowage.ecr.plugins.module_utils.preview import check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_defaults
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
@@ -60,7 +61,7 @@ def plan(items: list[dict[str, Any]], defaults: dict[str, Any], registry_id: str
 
 def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:
     """One item's result: its repository and lifecycle policy converged, or why not (never raises)."""
-    result: dict[str, Any] = {"name": want["name"], "changed": False, "failed": False}
+    result: dict[str, Any] = {"name": want["name"], "changed": False, "created": False, "failed": False}
     try:
         # a lifecycle policy over its max_expiring fails the item before anything of it is written
         live, known = UNREAD, None
@@ -68,6 +69,7 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
             live, known = guard_lifecycle(api, want["name"], want["lifecycle"], want["max_expiring"])
         repo = converge_repository(api, want, check_mode, raw=raw, read_unmanaged=False)
         result["changed"] = repo["changed"]
+        result["created"] = repo["created"]
         result["repository"] = repo["after"]
         before: dict[str, Any] = {"repository": repo["before"]}
         after: dict[str, Any] = {"repository": repo["after"]}
@@ -77,6 +79,8 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
             )
             result["changed"] = result["changed"] or lifecycle["changed"]
             result["lifecycle_policy"] = lifecycle["after"]
+            # the same policy in the words of lifecycle_rules: [] for none, None when a rule has no typed form
+            result["lifecycle_rules"] = [] if lifecycle["after"] is None else typed_rules(lifecycle["after"])
             before["lifecycle_policy"], after["lifecycle_policy"] = lifecycle["before"], lifecycle["after"]
             if "preview" in lifecycle:
                 result["lifecycle_preview"] = lifecycle["preview"]
@@ -90,5 +94,5 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
         result.update(failed=True, msg="%s: %s" % (e, e.cause))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         code = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
-        result.update(failed=True, msg="ECR refused a call for repository %s: %s (%s)" % (want["name"], e, code))
+        result.update(failed=True, msg="%s: %s (%s)" % (failure_message(e, "ECR refused a call for repository %s" % want["name"]), e, code))
     return result

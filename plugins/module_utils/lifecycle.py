@@ -251,7 +251,9 @@ def validate_policy(policy: Any, option: str = "policy", snake: bool = False) ->
 
     seen_priorities: dict[int, int] = {}
     untagged_rules = []
-    any_rules = []
+    # per storage class: the priorities of its rules, and of those with tagStatus any
+    class_rules: dict[str, list[int]] = {}
+    any_rules: dict[str, list[int]] = {}
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict):
             raise PolicyError("%s: rule number %d is a %s; each rule must be a dict" % (option, index + 1, type(rule).__name__))
@@ -271,10 +273,12 @@ def validate_policy(policy: Any, option: str = "policy", snake: bool = False) ->
             raise report.fail(index, rule, "selection must be a dict with tagStatus, countType and countNumber")
         _check_keys(report, index, rule, selection, SELECTION_KEYS, "selection")
         tag_status = _check_selection(report, index, rule, selection)
+        storage_class = selection.get("storageClass", "standard")
+        class_rules.setdefault(storage_class, []).append(priority)
         if tag_status == "untagged":
             untagged_rules.append(priority)
         elif tag_status == "any":
-            any_rules.append(priority)
+            any_rules.setdefault(storage_class, []).append(priority)
 
         action = rule.get("action")
         if not isinstance(action, dict):
@@ -288,23 +292,42 @@ def validate_policy(policy: Any, option: str = "policy", snake: bool = False) ->
             "%s: the rules with %s %s all select untagged images; only one rule may select untagged"
             % (option, report.name("rulePriority"), ", ".join(str(p) for p in sorted(untagged_rules)))
         )
-    if any_rules:
-        highest = max(seen_priorities)
-        if len(any_rules) > 1 or any_rules[0] != highest:
-            raise PolicyError(
-                "%s: a rule with %s any must have the highest %s (the one applied last); %s any is on %s, the highest is %d"
-                % (
-                    option,
-                    report.name("tagStatus"),
-                    report.name("rulePriority"),
-                    report.name("tagStatus"),
-                    ", ".join(str(p) for p in sorted(any_rules)),
-                    highest,
-                )
-            )
+    _check_any_rules_last(report, class_rules, any_rules)
     text = policy_text(policy)
     if len(text) > POLICY_TEXT_MAX:
         raise PolicyError("%s: the policy is %d characters as JSON; ECR accepts at most %d" % (option, len(text), POLICY_TEXT_MAX))
+
+
+def _check_any_rules_last(report: _Reporter, class_rules: dict[str, list[int]], any_rules: dict[str, list[int]]) -> None:
+    """A rule with tagStatus any comes last among the rules of its storage class.
+
+    AWS: "A rule with a tagStatus value of any must have the highest value for rulePriority and be evaluated
+    last", and "The rule will only select images of this storage class" (storageClass), in
+    https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html. The rules of the
+    two storage classes select disjoint images, and ECR accepts one any rule of each: a standard rule that
+    transitions every image to archive, then an archive rule that expires them (the policy of the Terraform
+    AWS provider's acceptance test TestAccECRLifecyclePolicy_storageClass). So the order is checked within a
+    storage class, not across the policy.
+    """
+    name = report.name
+    for storage_class, anys in sorted(any_rules.items()):
+        highest = max(class_rules[storage_class])
+        if len(anys) > 1 or anys[0] != highest:
+            raise PolicyError(
+                "%s: a rule with %s any must have the highest %s among the rules of its %s (%s), the one applied last "
+                "of them; %s any is on %s, the highest of the %s rules is %d"
+                % (
+                    report.option,
+                    name("tagStatus"),
+                    name("rulePriority"),
+                    name("storageClass"),
+                    storage_class,
+                    name("tagStatus"),
+                    ", ".join(str(p) for p in sorted(anys)),
+                    storage_class,
+                    highest,
+                )
+            )
 
 
 def _check_keys(report: _Reporter, index: int, rule: dict[str, Any], block: dict[str, Any], allowed: Collection[str], what: str) -> None:

@@ -99,10 +99,17 @@ def candidates(rule: dict[str, Any], images: list[dict[str, Any]], as_of: dateti
     return list(reversed(chosen))
 
 
+def applied_order(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rules of ``policy`` in the order ECR applies them: by rulePriority, lowest first, across both storage
+    classes. A rule with tagStatus any is last of the rules of its storage class only (lifecycle.validate_policy),
+    so a standard rule may follow an archive one and the other way round."""
+    return sorted((r for r in policy.get("rules") or [] if isinstance(r, dict)), key=lambda r: int(r.get("rulePriority", 0)))
+
+
 def evaluate(policy: dict[str, Any], images: list[dict[str, Any]], as_of: datetime.datetime | str | None = None) -> dict[str, Any]:
     """Apply ``policy`` to ``images`` as of ``as_of`` (default now): which images its rules expire or transition."""
     when = as_time(as_of) or datetime.datetime.now(datetime.timezone.utc)
-    rules = sorted((r for r in policy.get("rules") or [] if isinstance(r, dict)), key=lambda r: int(r.get("rulePriority", 0)))
+    rules = applied_order(policy)
     # every rule is evaluated on its own first (lower rules still count the images higher ones take) ...
     chosen = {id(rule): candidates(rule, images, when) for rule in rules}
     taken: dict[str, dict[str, Any]] = {}

@@ -20,6 +20,7 @@ from ansible.module_utils.common.warnings import warn as add_warning
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils.region import known_regions, region_problem
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import canonical_params
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
@@ -37,10 +38,50 @@ class EcrModule(AnsibleAWSModule):
 
 
 def ecr_module(argument_spec: dict[str, dict[str, Any]], **kwargs: Any) -> AnsibleAWSModule:
-    """An AnsibleAWSModule whose enum values are in AWS's spelling, however the task wrote them."""
+    """An AnsibleAWSModule whose enum values are in AWS's spelling, however the task wrote them, and whose
+    region is checked before any call (a name that cannot be a region fails, one botocore does not list warns)."""
     module = EcrModule(argument_spec=argument_spec, **kwargs)
     canonical_params(module.params, argument_spec)
+    error, warning = region_problem(module.region, known_regions())
+    if error:
+        module.fail_json(msg=error)
+    if warning:
+        module.warn(warning)
     return module
+
+
+REFUSED = "ECR refused "
+# the failures of a call that never got an answer from ECR (connection refused or reset, timeouts, DNS)
+TRANSPORT_ERRORS = ("ConnectionError", "HTTPClientError")
+
+
+def unanswered(error: Exception) -> str | None:
+    """What became of a call ECR did not answer (a 5xx status or a transport failure, after botocore's
+    retries), or None when ECR answered with a refusal of its own."""
+    if isinstance(error, botocore.exceptions.ClientError):
+        meta = error.response.get("ResponseMetadata") or {}
+        status = meta.get("HTTPStatusCode")
+        if not isinstance(status, int) or status < 500:
+            return None
+        return "HTTP %d on each of %d attempts" % (status, int(meta.get("RetryAttempts") or 0) + 1)
+    if any(isinstance(error, getattr(botocore.exceptions, name)) for name in TRANSPORT_ERRORS):
+        return "no answer on any of botocore's attempts"
+    return None
+
+
+def failure_message(error: Exception, refused: str) -> str:
+    """``refused`` ("ECR refused a call for ...") for a refusal; "ECR did not answer a call for ..." with
+    the status and the attempts spent when ECR never answered the call."""
+    lost = unanswered(error)
+    if lost is None:
+        return refused
+    what = refused[len(REFUSED) :] if refused.startswith(REFUSED) else refused
+    return "ECR did not answer %s (%s)" % (what, lost)
+
+
+def fail_aws(module: AnsibleAWSModule, error: Exception, refused: str) -> None:
+    """End the module on a boto error of AWS: refused, or not answered (see failure_message)."""
+    module.fail_json_aws(error, msg=failure_message(error, refused))
 
 
 def conclude(module: AnsibleAWSModule, work: Callable[[], dict[str, Any]], refused: str, failures: tuple[type[Exception], ...] = ()) -> None:
@@ -61,7 +102,7 @@ def conclude(module: AnsibleAWSModule, work: Callable[[], dict[str, Any]], refus
             module.fail_json_aws(cause, msg=str(e), **result)
         module.fail_json(msg=str(e), **result)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=refused)
+        fail_aws(module, e, refused)
     diff = output.pop("diff", None)
     if module._diff and diff is not None:
         output["diff"] = diff

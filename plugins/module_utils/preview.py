@@ -16,7 +16,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import policy_text
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import as_time, evaluate, worst_rule
+from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import applied_order, as_time, evaluate, worst_rule
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils.views import image_view, plain
 
@@ -68,7 +68,8 @@ def aws_preview(
     expiring = sorted((_aws_entry(entry) for entry in results), key=lambda e: (e["image_pushed_at"] or "", e["image_digest"]))
     evaluated = len(api.describe_images(repository))
     rules = []
-    for rule in policy.get("rules") or []:
+    # in the order the rules are applied, as the local evaluator lists them
+    for rule in applied_order(policy):
         acted = [e for e in expiring if e["rule_priority"] == rule.get("rulePriority")]
         action = (rule.get("action") or {}).get("type", "expire")
         rules.append(

@@ -41,7 +41,8 @@ def encryption_conflict(current: dict[str, Any], want: dict[str, Any], resolve: 
     if wanted_type not in KMS_ENCRYPTION_TYPES:
         return None
     have, wanted = current.get("kms_key"), want.get("kms_key")
-    if have == wanted:
+    if wanted is None or have == wanted:
+        # an omitted kms_key leaves the key unchecked, as any omitted option
         return None
     if not (is_key_arn(have) and is_key_arn(wanted)) and resolve is not None:
         resolved = resolve(wanted)

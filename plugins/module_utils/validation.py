@@ -117,13 +117,11 @@ def normalise_tags(tags: dict[Any, Any] | None, option: str = "tags") -> dict[st
 
 
 def check_encryption(encryption_type: str | None, kms_key: str | None) -> None:
+    """A key goes only with a KMS encryption type; a KMS type without a key is ECR's AWS managed key (alias/aws/ecr)."""
     if kms_key is not None and encryption_type not in KMS_ENCRYPTION_TYPES:
         raise InputError("kms_key: only accepted with encryption_type KMS or KMS_DSSE, got %s" % (encryption_type if encryption_type else "no encryption_type"))
-    if encryption_type in KMS_ENCRYPTION_TYPES and not kms_key:
-        raise InputError(
-            "kms_key: encryption_type %s needs kms_key (an alias such as alias/my-key, a key id or a key ARN); "
-            "for the AWS managed key give kms_key: alias/aws/ecr" % encryption_type
-        )
+    if kms_key is not None and not (isinstance(kms_key, str) and kms_key.strip()):
+        raise InputError("kms_key: give a KMS key (an alias such as alias/my-key, a key id or a key ARN), or leave kms_key out for the AWS managed key")
 
 
 def parse_repository_policy(value: Any, option: str = "policy") -> dict[str, Any] | None:

@@ -193,7 +193,7 @@ def main():
         include_scan_findings=dict(type="bool", default=False),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    conclude(module, lambda: image_report(module), "ECR refused to describe the images of repository %s" % module.params["repository"])
+    conclude(module, lambda: image_report(module), "ECR refused a call to describe the images of repository %s" % module.params["repository"])
 
 
 if __name__ == "__main__":

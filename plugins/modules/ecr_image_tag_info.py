@@ -130,7 +130,7 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError
 from ansible_collections.stowage.ecr.plugins.module_utils.tag_info import tag_report
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
@@ -151,7 +151,7 @@ def main():
     except (InputError, LoginError) as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a call for repository %s" % module.params["repository"])
+        fail_aws(module, e, "ECR refused a call for repository %s" % module.params["repository"])
     module.exit_json(**result)
 
 

@@ -32,19 +32,27 @@ options:
     type: str
   state:
     description:
-      - V(present) puts the policy, V(absent) deletes it.
+      - V(present) puts the policy, V(absent) deletes it (then O(policy) and O(rules) are refused, before any call).
     type: str
     choices: [present, absent]
     default: present
   policy:
     description:
       - 'The lifecycle policy as AWS writes it, C({"rules": [...]}), as a dict or a JSON string.'
-      - Exactly one of O(policy) and O(rules) is required with O(state=present).
+      - Exactly one of O(policy) and O(rules) is required with O(state=present), and neither is accepted with
+        O(state=absent).
     type: json
   rules:
     description:
-      - The lifecycle rules, each the AWS rule in snake_case.
-      - Exactly one of O(policy) and O(rules) is required with O(state=present).
+      - The lifecycle rules, each the AWS rule in snake_case, flat (no C(selection) and C(action) blocks).
+      - 'Keys named otherwise than AWS names them: O(rules[].priority) for C(rulePriority), O(rules[].tag_prefixes) for
+        C(selection.tagPrefixList), O(rules[].tag_patterns) for C(selection.tagPatternList), O(rules[].action) for
+        C(action.type) and O(rules[].target_storage_class) for C(action.targetStorageClass). The others are the
+        C(selection) keys in snake_case: O(rules[].tag_status), O(rules[].count_type), O(rules[].count_number),
+        O(rules[].count_unit), O(rules[].storage_class).'
+      - The values of O(rules[].count_type) are snake_case too (V(image_count_more_than) for C(imageCountMoreThan)).
+      - Exactly one of O(policy) and O(rules) is required with O(state=present), and neither is accepted with
+        O(state=absent).
       - The words of O(rules[].tag_status), O(rules[].count_type), O(rules[].count_unit), O(rules[].storage_class),
         O(rules[].action) and O(rules[].target_storage_class) are accepted in any case, and O(rules[].count_type) also in
         the policy JSON's spelling (V(imageCountMoreThan)); results give them as documented here.
@@ -65,7 +73,9 @@ options:
         description:
           - Which images the rule selects, one of V(tagged), V(untagged) or V(any).
           - V(tagged) needs O(rules[].tag_prefixes) or O(rules[].tag_patterns). Only one rule may select
-            V(untagged); the rule with V(any) must have the highest priority.
+            V(untagged). A rule with V(any) must have the highest priority of the rules of its storage class
+            (O(rules[].storage_class)), so a policy may have one V(any) rule for standard images and one for
+            archived images.
         type: str
         required: true
       tag_prefixes:
@@ -239,7 +249,7 @@ except ImportError:
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_lifecycle, lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.preview import PREVIEW_OPTIONS, check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
@@ -253,6 +263,12 @@ def desired_policy(params):
     check_repository_name(params["repository"], option="repository")
     check_registry_id(params["registry_id"])
     if params["state"] == "absent":
+        given = [option for option in ("policy", "rules") if params[option] is not None]
+        if given:
+            raise InputError(
+                "%s: state absent deletes the lifecycle policy, and does not take %s; leave %s out to delete it, "
+                "or use state present to put it" % (", ".join(given), " or ".join(given), " and ".join(given))
+            )
         return None
     check_preview_options(params["max_expiring"])
     return lifecycle_want(params["rules"], params["policy"])
@@ -281,7 +297,7 @@ def main():
     except (InputError, PolicyError) as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a lifecycle policy call for repository %s" % name)
+        fail_aws(module, e, "ECR refused a lifecycle policy call for repository %s" % name)
 
     output = {"changed": result["changed"], "policy": result["after"], "repository_name": name, "repository": name}
     if not result["repository_exists"] and result["changed"]:

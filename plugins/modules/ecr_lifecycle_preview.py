@@ -34,6 +34,9 @@ options:
   rules:
     description:
       - The typed rules to evaluate, as O(stowage.ecr.ecr_lifecycle_policy#module:rules) takes them, checked the same way.
+      - Flat snake_case keys; those named otherwise than in the AWS JSON are V(priority) (C(rulePriority)), V(tag_prefixes)
+        (C(tagPrefixList)), V(tag_patterns) (C(tagPatternList)), V(action) (C(action.type)) and V(target_storage_class)
+        (C(action.targetStorageClass)).
     type: list
     elements: dict
     suboptions:
@@ -161,7 +164,7 @@ except ImportError:
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.preview import PreviewFailed, preview_report
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
@@ -186,7 +189,7 @@ def main():
     except (InputError, PolicyError, PreviewFailed) as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a call for the lifecycle preview of repository %s" % params["repository"])
+        fail_aws(module, e, "ECR refused a call for the lifecycle preview of repository %s" % params["repository"])
     module.exit_json(changed=False, **result)
 
 

@@ -205,7 +205,7 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import UPSTREAM_REGISTRIES
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules_converge import RecreateFailed, converge_pull_through_cache_rule
 from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
@@ -235,7 +235,7 @@ def main():
     except RecreateFailed as e:
         module.fail_json_aws(e.cause, msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a pull through cache rule call for prefix %s" % prefix)
+        fail_aws(module, e, "ECR refused a pull through cache rule call for prefix %s" % prefix)
 
     output = {"changed": result["changed"], "rule": result["rule"], "operation": result["action"], "validation": result["validation"]}
     if module._diff:

@@ -233,7 +233,7 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils.registry_info import SECTIONS, read_registry, role_vars
 
@@ -247,7 +247,7 @@ def main():
     try:
         read = read_registry(RegistryApi(module), module.params["sections"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a call while reading the registry's settings")
+        fail_aws(module, e, "ECR refused a call while reading the registry's settings")
 
     output = {"changed": False, "registry_id": read["registry_id"], "errors": read["errors"], "skipped_settings": read["skipped_settings"]}
     for section in SECTIONS:

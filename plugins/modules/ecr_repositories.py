@@ -83,6 +83,9 @@ options:
             O(stowage.ecr.ecr_lifecycle_policy#module:rules) (V(priority), V(description), V(tag_status), V(tag_prefixes),
             V(tag_patterns), V(count_type), V(count_number), V(count_unit), V(storage_class), V(action),
             V(target_storage_class)), checked the same way.
+          - Flat snake_case keys; those named otherwise than in the AWS JSON are V(priority) (C(rulePriority)),
+            V(tag_prefixes) (C(tagPrefixList)), V(tag_patterns) (C(tagPatternList)), V(action) (C(action.type)) and
+            V(target_storage_class) (C(action.targetStorageClass)).
           - An empty list deletes the lifecycle policy; left out (and not in O(defaults)), the lifecycle policy is not
             touched.
         type: list
@@ -226,6 +229,12 @@ repositories:
     changed:
       description: Whether this repository (or its lifecycle policy) changed.
       type: bool
+    created:
+      description:
+        - Whether this task created the repository (in check mode, whether it would), as
+          RV(stowage.ecr.ecr_repository#module:created).
+      type: bool
+      version_added: 0.2.0
     failed:
       description: Whether this repository failed; RV(repositories[].msg) says why.
       type: bool
@@ -239,9 +248,24 @@ repositories:
           when the item manages them. Empty for an absent repository.
       type: dict
     lifecycle_policy:
-      description: The lifecycle policy after the task, when the item manages it (null when it has none).
+      description: The lifecycle policy after the task as AWS JSON, when the item manages it (null when it has none).
       type: dict
       returned: when the item manages the lifecycle policy
+    lifecycle_rules:
+      description:
+        - The same lifecycle policy as typed rules, in the words of O(repositories[].lifecycle_rules) (snake_case, what
+          the module takes), sorted by priority. An empty list when the repository has no lifecycle policy.
+        - Null when a rule of the policy has no typed form (a field the typed rules do not have).
+      type: list
+      elements: dict
+      returned: when the item manages the lifecycle policy
+      version_added: 0.2.0
+      sample:
+        - priority: 1
+          description: Expire untagged images older than 30 days
+          tag_status: untagged
+          count_type: since_image_pushed
+          count_number: 30
     lifecycle_preview:
       description:
         - With O(repositories[].preview) or O(repositories[].max_expiring), what the lifecycle policy does to the
@@ -260,7 +284,7 @@ except ImportError:
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.fleet import converge_one, plan
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
 
@@ -299,7 +323,7 @@ def main():
     try:
         found = api.describe_many([want["name"] for want in wants])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused to describe the repositories")
+        fail_aws(module, e, "ECR refused a call to describe the repositories")
     results = api.parallel(lambda want: converge_one(api, want, found.get(want["name"]), module.check_mode), wants)
 
     diffs = []

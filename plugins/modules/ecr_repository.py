@@ -74,6 +74,11 @@ EXAMPLES = r"""
       - latest
       - dev-*
 
+- name: Encrypted with the AWS managed key (aws/ecr), as the ECR API does when no key is given
+  stowage.ecr.ecr_repository:
+    name: secure/tools
+    encryption_type: KMS
+
 - name: Encrypted with a customer managed key (an alias, a key id or an ARN compares the same)
   stowage.ecr.ecr_repository:
     name: secure/app
@@ -102,6 +107,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+created:
+  description:
+    - Whether this task created the repository (in check mode, whether it would). False when the repository
+      existed already, was updated or deleted, or another run created it first.
+  returned: always
+  type: bool
+  sample: true
+  version_added: 0.2.0
 repository:
   description:
     - The repository after the task (in check mode, as it would be). Empty when it does not exist.
@@ -147,7 +160,9 @@ repository:
       type: str
       sample: AES256
     kms_key:
-      description: The KMS key, with KMS or KMS_DSSE encryption.
+      description:
+        - The KMS key, with KMS or KMS_DSSE encryption.
+        - In check mode, for a new repository, as the task gives it (null when left out, for the AWS managed key).
       type: str
       sample: arn:aws:kms:ap-south-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
     tags:
@@ -168,7 +183,7 @@ except ImportError:
 
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository, repository_want
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
@@ -191,9 +206,9 @@ def main():
     except LookupFailed as e:
         module.fail_json_aws(e.cause, msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a call for repository %s" % module.params["name"])
+        fail_aws(module, e, "ECR refused a call for repository %s" % module.params["name"])
 
-    output = {"changed": result["changed"], "repository": result["after"]}
+    output = {"changed": result["changed"], "created": result["created"], "repository": result["after"]}
     if module._diff:
         output["diff"] = {"before": result["before"], "after": result["after"]}
     module.exit_json(**output)

@@ -159,7 +159,7 @@ except ImportError:
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import read_repository
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     InputError,
     check_registry_id,
@@ -194,7 +194,7 @@ def main():
     except InputError as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="ECR refused a call while describing repositories")
+        fail_aws(module, e, "ECR refused a call while describing repositories")
     module.exit_json(changed=False, repositories=sorted(repositories, key=lambda repo: repo["name"]))
 
 

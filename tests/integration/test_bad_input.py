@@ -3,6 +3,7 @@ and no write reaches the server (moto's request recorder is the witness)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -63,7 +64,7 @@ def cases(existing):
             {"name": existing, "image_tag_mutability": "MUTABLE_WITH_EXCLUSION", "scan_on_push": True},
             ["image_tag_mutability_exclusion_filters:", "1 to 5"],
         ),
-        ("kms without key", REPO, {"name": new, "encryption_type": "KMS"}, ["kms_key:", "needs kms_key", "alias/aws/ecr"]),
+        ("kms key empty", REPO, {"name": new, "encryption_type": "KMS", "kms_key": ""}, ["kms_key:", "give a KMS key", "leave kms_key out"]),
         ("kms key with aes", REPO, {"name": new, "encryption_type": "AES256", "kms_key": "alias/x"}, ["kms_key:", "KMS or KMS_DSSE"]),
         ("kms key without type", REPO, {"name": new, "kms_key": "alias/x"}, ["kms_key:", "KMS or KMS_DSSE"]),
         ("encryption choice", REPO, {"name": new, "encryption_type": "ROT13"}, ["encryption_type", "AES256, KMS, KMS_DSSE"]),
@@ -153,6 +154,18 @@ def cases(existing):
             ["priority 1", "storage_class archive", "since_image_transitioned"],
         ),
         ("lc tag status choice", LC, {"repository": existing, "rules": [rule(tag_status="all")]}, ["priority 1", "tag_status 'all'", "tagged, untagged, any"]),
+        (
+            "lc absent with rules",
+            LC,
+            {"repository": existing, "state": "absent", "rules": [rule()]},
+            ["rules: state absent deletes the lifecycle policy", "leave rules out"],
+        ),
+        (
+            "lc absent with policy",
+            LC,
+            {"repository": existing, "state": "absent", "policy": {"rules": [aws_rule()]}},
+            ["policy: state absent", "use state present"],
+        ),
         ("lc unknown rule key", LC, {"repository": existing, "rules": [rule(keep=5)]}, ["Unsupported parameters", "keep"]),
         ("lc bad repository name", LC, {"repository": "Bad Name", "rules": [rule()]}, ["repository:", "not a valid repository name"]),
         # lifecycle policies: AWS JSON
@@ -203,3 +216,44 @@ def test_bad_input_fails_clearly_and_writes_nothing(moto, tmp_path):
     assert "bad-input-new" not in names
     print("bad inputs tried: %d, writes seen: 0" % len(table))
     json.dumps(table)  # the table is plain data
+
+
+def task_seconds(play) -> dict[str, float]:
+    """How long each task took, from the json callback's durations."""
+    doc = json.loads(play.stdout[play.stdout.index("{") :])
+    took = {}
+    for task in doc["plays"][0]["tasks"]:
+        duration = task["task"]["duration"]
+        start, end = (datetime.datetime.fromisoformat(duration[k].replace("Z", "+00:00")) for k in ("start", "end"))
+        took[task["task"]["name"]] = (end - start).total_seconds()
+    return took
+
+
+def test_bad_region_fails_fast_before_any_call(moto, tmp_path):
+    """A region that cannot be one fails in every kind of module at once, naming region and what is accepted;
+    without the check, each call is retried for about 30 s before a server error that names no option."""
+    name = unique("region")
+    client("ecr").create_repository(repositoryName=name)
+    modules = {
+        REPO: {"name": name, "scan_on_push": True},
+        LC: {"repository": name, "rules": [rule()]},
+        INFO: {"names": [name]},
+        "stowage.ecr.ecr_repositories": {"repositories": [{"name": name, "scan_on_push": True}]},
+        "stowage.ecr.ecr_login": {},
+        "stowage.ecr.ecr_registry_policy": {"state": "absent"},
+    }
+    tasks = []
+    for region in ("eu-wst-1", "not a region"):
+        for module, args in modules.items():
+            tasks.append({"name": "%s %s" % (module, region), module: dict(args, region=region), "ignore_errors": True})
+    with Recorder(moto) as rec:
+        play = run_play(tasks, tmp_path)
+    assert rec.operations() == []
+    took = task_seconds(play)
+    for task in tasks:
+        result = play[task["name"]]
+        assert result.get("failed") and result["msg"].startswith("region: "), (task["name"], result.get("msg"))
+        assert "is not an AWS region" in result["msg"] and "us-east-1" in result["msg"], result["msg"]
+        assert took[task["name"]] < 5, (task["name"], took[task["name"]])
+    assert "did you mean eu-west-1" in play["%s eu-wst-1" % REPO]["msg"]
+    assert client("ecr").describe_repositories(repositoryNames=[name])["repositories"][0]["imageScanningConfiguration"]["scanOnPush"] is False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
 
 import pytest
 from helpers import Recorder, client, run_play, unique, writes
@@ -313,11 +315,89 @@ def test_absent_empty_repository(moto, tmp_path):
     assert not exists(name)
 
 
+def recorded_requests(moto):
+    """The ECR and KMS requests moto recorded, as (operation, JSON body)."""
+    requests = []
+    for line in Path(moto["recording"]).read_text().splitlines():
+        entry = json.loads(line)
+        target = {k.lower(): v for k, v in entry.get("headers", {}).items()}.get("x-amz-target")
+        if not target:
+            continue
+        body = entry.get("body") or ""
+        if entry.get("body_encoded"):
+            body = base64.b64decode(body).decode()
+        requests.append((target.split(".")[-1], json.loads(body or "{}")))
+    return requests
+
+
 def test_other_registry_id(moto, tmp_path):
+    """A registry of another account than the caller's (moto's own is 123456789012): every request that
+    names a repository names that registry too."""
+    other = "210987654321"
     name = unique("registry")
-    play = run_play(four_times({"name": name, "registry_id": "123456789012", "scan_on_push": True}), tmp_path)
+    with Recorder(moto) as rec:
+        play = run_play(four_times({"name": name, "registry_id": other, "scan_on_push": True, "tags": {"team": "a"}}), tmp_path)
     assert_four(play)
-    assert play["real"]["repository"]["registry_id"] == "123456789012"
+    assert play["real"]["repository"]["registry_id"] == other
+    assert play["check"]["repository"]["registry_id"] == other and play["check"]["repository"]["arn"].split(":")[4] == other
+    requests = recorded_requests(moto)
+    assert [op for op, _body in requests] == rec.operations()
+    named = [(op, body) for op, body in requests if "repositoryName" in body or "repositoryNames" in body]
+    assert {op for op, _body in named} >= {"DescribeRepositories", "CreateRepository", "GetRepositoryPolicy"}
+    assert all(body.get("registryId") == other for _op, body in named), [(op, body.get("registryId")) for op, body in named]
+    # the tags go by ARN, which holds the registry
+    assert all(body["resourceArn"].split(":")[4] == other for op, body in requests if op == "ListTagsForResource")
+    # on the AWS side, the repository is the other account's (moto finds a repository by name whatever the
+    # registry, so only the requests above tell that registryId was sent)
+    repo = client("ecr").describe_repositories(registryId=other, repositoryNames=[name])["repositories"][0]
+    assert repo["registryId"] == other and repo["imageScanningConfiguration"]["scanOnPush"] is True
+
+
+def test_created_says_whether_this_run_created_it(moto, tmp_path):
+    name = unique("created")
+    play = run_play(
+        four_times({"name": name, "scan_on_push": True})
+        + [
+            {"name": "update", "stowage.ecr.ecr_repository": {"name": name, "scan_on_push": False}},
+            {"name": "delete check", "stowage.ecr.ecr_repository": {"name": name, "state": "absent"}, "check_mode": True},
+            {"name": "delete", "stowage.ecr.ecr_repository": {"name": name, "state": "absent"}},
+            {"name": "delete again", "stowage.ecr.ecr_repository": {"name": name, "state": "absent"}},
+        ],
+        tmp_path,
+    )
+    assert_four(play)
+    created = {task: play[task]["created"] for task in ("check", "real", "check again", "real again", "update", "delete check", "delete", "delete again")}
+    assert created == {
+        "check": True,
+        "real": True,
+        "check again": False,
+        "real again": False,
+        "update": False,
+        "delete check": False,
+        "delete": False,
+        "delete again": False,
+    }
+    assert play["update"]["changed"] and play["delete"]["changed"] and not exists(name)
+
+
+def test_kms_without_key_is_the_aws_managed_key(moto, tmp_path):
+    """encryption_type KMS alone: created as the ECR API creates it (ECR picks its AWS managed key); later runs
+    leave the key unchecked, as any omitted option, so they ask KMS nothing."""
+    name = unique("kms-default")
+    with Recorder(moto) as rec:
+        play = run_play(four_times({"name": name, "encryption_type": "KMS"}), tmp_path)
+    assert_four(play)
+    assert play["check"]["created"] and play["real"]["created"] and not play["real again"]["created"]
+    assert play["check"]["repository"]["encryption_type"] == "KMS" and play["check"]["repository"]["kms_key"] is None
+    creates = [body for op, body in recorded_requests(moto) if op == "CreateRepository"]
+    assert [c["encryptionConfiguration"] for c in creates] == [{"encryptionType": "KMS"}]
+    assert "DescribeKey" not in rec.operations()
+    encryption = describe(name)["encryptionConfiguration"]
+    assert encryption["encryptionType"] == "KMS" and encryption.get("kmsKey")
+    assert play["real"]["repository"]["kms_key"] == encryption["kmsKey"]
+    # the key left out: AES256 is still a difference, KMS_DSSE too
+    play = run_play([{"name": "aes", "stowage.ecr.ecr_repository": {"name": name, "encryption_type": "AES256"}, "ignore_errors": True}], tmp_path)
+    assert play["aes"]["failed"] and "encryption_type is KMS on the repository and AES256" in play["aes"]["msg"]
 
 
 def test_new_repository_with_exclusion_needs_filters(moto, tmp_path):

@@ -78,7 +78,7 @@ def test_compile_every_field():
         ([rule(tag_status="tagged", tag_patterns=["*a*b*c*d*"])], ["5 wildcards", "at most 4"]),
         ([rule(tag_status="any", tag_prefixes=["a"])], ["only accepted with tag_status tagged"]),
         ([rule(priority=1), rule(priority=2)], ["priority 1, 2", "only one rule may select untagged"]),
-        ([rule(priority=5, tag_status="any"), rule(priority=7)], ["highest priority", "any is on 5, the highest is 7"]),
+        ([rule(priority=5, tag_status="any"), rule(priority=7)], ["highest priority", "any is on 5, the highest of the standard rules is 7"]),
         ([rule(priority=5, tag_status="any"), rule(priority=7, tag_status="any")], ["highest priority"]),
         ([rule(priority=2), rule(priority=2, tag_status="any")], ["priority 2 is used by more than one rule"]),
         ([rule(priority=-1)], ["priority must be a whole number of 1 or more"]),
@@ -196,3 +196,81 @@ def test_compare_sees_real_changes():
     # description absent and empty are the same
     assert policies_equal(compile_rules([SEED]), compile_rules([dict(SEED, description="Expire untagged images older than 30 days")]))
     assert policies_equal(compile_rules([dict(SEED, description=None)]), json.loads(json.dumps(compile_rules([dict(SEED, description="")]))))
+
+
+# the policy that the Terraform AWS provider's acceptance test TestAccECRLifecyclePolicy_storageClass puts to AWS:
+# one tagStatus any rule a storage class
+TERRAFORM_ARCHIVE_POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "Archive images not pulled in 90 days",
+            "selection": {"tagStatus": "any", "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 90},
+            "action": {"type": "transition", "targetStorageClass": "archive"},
+        },
+        {
+            "rulePriority": 2,
+            "description": "Delete images archived for more than 365 days",
+            "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 365},
+            "action": {"type": "expire"},
+        },
+    ]
+}
+ARCHIVE_RULES = [
+    rule(
+        priority=1,
+        description="Archive images not pulled in 90 days",
+        tag_status="any",
+        count_type="since_image_pulled",
+        count_number=90,
+        action="transition",
+        target_storage_class="archive",
+    ),
+    rule(priority=2, description="Delete images archived for more than 365 days", tag_status="any", count_type="since_image_transitioned", count_number=365),
+]
+
+
+def test_one_any_rule_a_storage_class_is_accepted():
+    validate_policy(TERRAFORM_ARCHIVE_POLICY)
+    assert policies_equal(compile_rules(ARCHIVE_RULES), TERRAFORM_ARCHIVE_POLICY)
+    # the archive rule may come first too: each any rule is last of its own storage class
+    validate_policy({"rules": [dict(r, rulePriority=3 - r["rulePriority"]) for r in TERRAFORM_ARCHIVE_POLICY["rules"]]})
+    # with other rules of each class before its any rule
+    compile_rules(
+        [
+            rule(priority=1, tag_status="tagged", tag_prefixes=["release-"], count_type="image_count_more_than", count_number=50),
+            rule(priority=2, tag_status="tagged", tag_prefixes=["v"], count_type="since_image_transitioned", count_number=400),
+            *[dict(r, priority=r["priority"] + 2) for r in ARCHIVE_RULES],
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "rules,fragments",
+    [
+        # two any rules of one class: refused, whatever the other class holds
+        (
+            [*ARCHIVE_RULES, rule(priority=3, tag_status="any", count_type="since_image_transitioned", count_number=500)],
+            ["storage_class (archive)", "any is on 2, 3", "the highest of the archive rules is 3"],
+        ),
+        # a standard rule after the standard any rule
+        (
+            [*ARCHIVE_RULES, rule(priority=3, tag_status="tagged", tag_prefixes=["v"], count_type="image_count_more_than", count_number=5)],
+            ["storage_class (standard)", "any is on 1, the highest of the standard rules is 3"],
+        ),
+        # an archive rule after the archive any rule
+        (
+            [*ARCHIVE_RULES, rule(priority=3, tag_status="tagged", tag_prefixes=["v"], count_type="since_image_transitioned", count_number=400)],
+            ["storage_class (archive)", "any is on 2, the highest of the archive rules is 3"],
+        ),
+    ],
+)
+def test_any_rule_not_last_of_its_storage_class_is_refused(rules, fragments):
+    with pytest.raises(PolicyError) as info:
+        compile_rules(rules)
+    for fragment in fragments:
+        assert fragment in str(info.value), str(info.value)
+    # in the AWS JSON the message uses AWS's field names
+    third = compile_rules([rules[2]])["rules"][0]
+    with pytest.raises(PolicyError, match="tagStatus any must have the highest rulePriority among the rules of its storageClass"):
+        validate_policy({"rules": TERRAFORM_ARCHIVE_POLICY["rules"] + [third]})

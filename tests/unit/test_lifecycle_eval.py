@@ -108,3 +108,21 @@ def test_choices_age_boundary_and_ties():
     tied = [image(name, [], 1) for name in ("c", "a", "b")]
     assert expired([rule(1, "untagged", "imageCountMoreThan", 1)], tied) == ["b", "c"]
     assert expired([rule(1, "untagged", "imageCountMoreThan", 1)], list(reversed(tied))) == ["b", "c"]
+
+
+def test_any_rule_of_each_storage_class_in_either_order():
+    """One tagStatus any rule a storage class, the archive one first or last: each acts on its own class only."""
+    images = [
+        image("old-standard", ["v1"], 200),
+        image("new-standard", ["v2"], 10),
+        image("archived-long-ago", ["v0"], 900, image_status="ARCHIVED", last_archived_at=NOW - datetime.timedelta(days=400)),
+        image("archived-lately", ["v9"], 900, image_status="ARCHIVED", last_archived_at=NOW - datetime.timedelta(days=100)),
+    ]
+    transition = rule(1, "any", "sinceImagePulled", 90, action="transition", target="archive")
+    expire = rule(2, "any", "sinceImageTransitioned", 365, storage="archive")
+    swapped = [dict(expire, rulePriority=1), dict(transition, rulePriority=2)]
+    for rules in ([transition, expire], swapped):
+        result = evaluate({"rules": rules}, images, NOW)
+        got = {e["image_digest"][7:]: e["action"] for e in result["expiring"]}
+        assert got == {"old-standard": "transition", "archived-long-ago": "expire"}, rules
+        assert [r["rule_priority"] for r in result["rules"]] == [1, 2] and result["kept"] == 2

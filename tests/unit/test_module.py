@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ImageCallFailed, ScanFailed
-from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, failure_message
+from ansible_collections.stowage.ecr.plugins.module_utils.region import known_regions, region_problem
 from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
@@ -74,3 +75,38 @@ def test_aws_refusals_keep_their_code():
 def test_an_unlisted_failure_is_not_swallowed():
     with pytest.raises(ScanFailed):
         conclude(FakeModule(), raising(ScanFailed("x", {})), "ECR refused")
+
+
+def server_error(status, attempts):
+    response = {"Error": {"Code": "InternalFailure", "Message": "boom"}, "ResponseMetadata": {"HTTPStatusCode": status, "RetryAttempts": attempts - 1}}
+    return ClientError(response, "DescribeRepositories")
+
+
+def test_an_unanswered_call_is_not_called_refused():
+    refused = "ECR refused a call for repository app"
+    assert failure_message(server_error(500, 10), refused) == "ECR did not answer a call for repository app (HTTP 500 on each of 10 attempts)"
+    assert failure_message(server_error(503, 1), refused).endswith("(HTTP 503 on each of 1 attempts)")
+    lost = EndpointConnectionError(endpoint_url="https://ecr.eu-west-1.amazonaws.com/")
+    assert failure_message(lost, refused) == "ECR did not answer a call for repository app (no answer on any of botocore's attempts)"
+    # ECR's own refusals, and failures before any call, keep the message they had
+    denied = ClientError({"Error": {"Code": "AccessDeniedException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "CreateRepository")
+    assert failure_message(denied, refused) == refused
+    assert failure_message(NoCredentialsError(), refused) == refused
+    # conclude words it the same way
+    kind, kwargs = end(raising(server_error(500, 10)))
+    assert kind == "fail_aws" and kwargs["msg"].startswith("ECR did not answer")
+
+
+def test_region_names():
+    known = known_regions()
+    assert {"us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"} <= set(known)
+    assert region_problem("eu-west-1", known) == (None, None)
+    assert region_problem(None, known) == (None, None)
+    for bad, fragment in (("eu-wst-1", "did you mean eu-west-1"), ("not a region", "not an AWS region"), ("", "not an AWS region"), ("eu-west", "eu-west-1")):
+        error, warning = region_problem(bad, known)
+        assert error and error.startswith("region: ") and fragment in error and "for example eu-west-1" in error and warning is None, bad
+    assert "us-east-1" in region_problem("nowhere", known)[0]
+    # well formed, and not listed by this botocore: AWS adds regions, so a warning only
+    for new in ("ap-southeast-9", "eu-central-3", "zz-west-1"):
+        error, warning = region_problem(new, known)
+        assert error is None and warning.startswith("region: %s is not among the regions botocore" % new), new

@@ -123,6 +123,8 @@ def test_plan_create():
     assert after["scan_on_push"] is True and after["image_tag_mutability"] == "MUTABLE"
     kwargs = plan_create(want(encryption_type="KMS", kms_key="alias/aws/ecr"))[0]
     assert kwargs["encryptionConfiguration"] == {"encryptionType": "KMS"}
+    kwargs, after = plan_create(want(encryption_type="KMS"))
+    assert kwargs["encryptionConfiguration"] == {"encryptionType": "KMS"} and after["kms_key"] is None
     kwargs = plan_create(want(encryption_type="KMS", kms_key="alias/mine"))[0]
     assert kwargs["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": "alias/mine"}
     kwargs = plan_create(want())[0]
@@ -160,6 +162,11 @@ def test_encryption_conflicts():
     )
     assert "encryption_type is KMS on the repository and AES256" in encryption_conflict(current(), {"encryption_type": "AES256"}, resolve)
     assert encryption_conflict(current(), {"encryption_type": None}, resolve) is None
+    # KMS with kms_key left out: the key is left unchecked, as any omitted option (and KMS is not asked)
+    asked = len(resolve.calls)
+    assert encryption_conflict(current(), {"encryption_type": "KMS", "kms_key": None}, resolve) is None
+    assert len(resolve.calls) == asked
+    assert "encryption_type is KMS on the repository and KMS_DSSE" in encryption_conflict(current(), {"encryption_type": "KMS_DSSE"}, resolve)
     aes = current(encryption_type="AES256", kms_key=None)
     assert encryption_conflict(aes, {"encryption_type": "AES256"}, resolve) is None
     # the managed key alias that KMS does not know: a conflict, not a silent match

@@ -94,8 +94,11 @@ def test_encryption_options():
     check_encryption("AES256", None)
     check_encryption("KMS", "alias/x")
     check_encryption("KMS_DSSE", "arn:aws:kms:ap-south-1:123456789012:key/abc")
-    with pytest.raises(InputError, match="needs kms_key"):
-        check_encryption("KMS", None)
+    # without a key, ECR uses the AWS managed key (alias/aws/ecr), as the API, Terraform and CloudFormation do
+    check_encryption("KMS", None)
+    check_encryption("KMS_DSSE", None)
+    with pytest.raises(InputError, match="^kms_key: give a KMS key"):
+        check_encryption("KMS", "  ")
     with pytest.raises(InputError, match="KMS or KMS_DSSE"):
         check_encryption("AES256", "alias/x")
     with pytest.raises(InputError, match="no encryption_type"):

@@ -1,6 +1,7 @@
 """docs/migration.md: its worked examples run as written. The ecs_ecr example's "before" runs community.aws's
-ecs_ecr itself where the matrix entry has it (else boto3 makes the same repository); the Terraform example's
-repository is made with boto3 as the HCL describes it. Our playbooks then change nothing more than they say."""
+ecs_ecr itself where the matrix entry has it (else boto3 makes the same repository); what each Terraform example's
+HCL makes is made with boto3, in the HCL's region. Our playbooks then change nothing more than they say, in that
+region, which boto3 checks; where an example also creates, it runs once more in an account without the resource."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import yaml
 from helpers import ANSIBLE_PLAYBOOK, BIN, ROOT, PlayResult, Recorder, ansible_env, client, writes
 
 GUIDE = ROOT / "docs" / "migration.md"
+TF_REGION = "eu-west-1"  # the provider region of the guide's repository examples
 PULL = {
     "Sid": "pull-from-prod",
     "Effect": "Allow",
@@ -41,7 +43,15 @@ def has_community_aws() -> bool:
 
 
 def test_the_guide_has_its_examples():
-    assert set(examples()) >= {"ecs-ecr-before", "ecs-ecr-after", "terraform-after", "terraform-registry-after"}
+    assert set(examples()) == {
+        "ecs-ecr-before",
+        "ecs-ecr-after",
+        "ecs-ecr-two-tasks",
+        "terraform-after",
+        "terraform-exclusions-kms",
+        "terraform-creation-template",
+        "terraform-registry-after",
+    }
     for text in examples().values():
         assert isinstance(yaml.safe_load(text), list)
 
@@ -63,15 +73,37 @@ def test_ecs_ecr_example(moto, tmp_path):
     result = after["Repository, policy and lifecycle policy in one task"]
     assert result["changed"] is True
     assert calls == ["TagResource"], calls  # only the tag it adds
+    item = result["repositories"][0]
+    assert item["created"] is False
+    # where the guide says the lifecycle policy is: the AWS JSON and the typed rules of the item
+    assert item["lifecycle_policy"]["rules"][0]["selection"]["countNumber"] == 14
+    assert (
+        item["lifecycle_rules"]
+        == yaml.safe_load(examples()["ecs-ecr-after"])[0]["tasks"][0]["stowage.ecr.ecr_repositories"]["repositories"][0]["lifecycle_rules"]
+    )
     again = run_example("ecs-ecr-after", tmp_path)
     assert again["Repository, policy and lifecycle policy in one task"]["changed"] is False
     live = ecr.describe_repositories(repositoryNames=["shop/cart"])["repositories"][0]
     assert live["imageTagMutability"] == "IMMUTABLE" and live["imageScanningConfiguration"]["scanOnPush"] is True
     assert ecr.list_tags_for_resource(resourceArn=live["repositoryArn"])["tags"] == [{"Key": "team", "Value": "shop"}]
 
+    # the same repository as two tasks: ecr_repository, then ecr_lifecycle_policy with the ecs_ecr JSON unchanged
+    with Recorder(moto) as recorder:
+        split = run_example("ecs-ecr-two-tasks", tmp_path)
+        calls = writes(recorder.operations())
+    assert split.rc == 0, split.failures()
+    assert [t["name"] for t in split.tasks if t["result"].get("changed")] == []
+    assert calls == [], calls
+    assert split["Lifecycle policy, the JSON of the ecs_ecr task unchanged"]["policy"]["rules"][0]["rulePriority"] == 1
+    uri = live["repositoryUri"]
+    assert split["Where the results are"]["msg"] == "%s keeps 1 lifecycle rule(s); created now: False" % uri
+    policy = json.loads(ecr.get_lifecycle_policy(repositoryName="shop/cart")["lifecyclePolicyText"])
+    assert policy["rules"][0]["selection"]["countNumber"] == 14
+    assert ecr.list_tags_for_resource(resourceArn=live["repositoryArn"])["tags"] == [{"Key": "team", "Value": "shop"}]  # left alone
+
 
 def test_terraform_example(moto, tmp_path):
-    ecr = client("ecr")
+    ecr = boto3.client("ecr", region_name=TF_REGION)
     # what the guide's HCL makes
     made = ecr.create_repository(
         repositoryName="payments/api",
@@ -95,10 +127,93 @@ def test_terraform_example(moto, tmp_path):
     assert [t["name"] for t in after.tasks if t["result"].get("changed")] == []
     assert calls == [], calls
     assert after["stowage.ecr.ecr_repo : Repository URLs"]["ansible_facts"]["ecr_repo_urls"] == {"payments/api": made["repositoryUri"]}
+    assert ".%s." % TF_REGION in made["repositoryUri"]
+    # nothing was made in the role's default region
+    assert [r["repositoryName"] for r in client("ecr").describe_repositories()["repositories"] if r["repositoryName"] == "payments/api"] == []
+    live = ecr.describe_repositories(repositoryNames=["payments/api"])["repositories"][0]
+    assert live["imageTagMutability"] == "IMMUTABLE" and live["encryptionConfiguration"] == {"encryptionType": "AES256"}
+
+
+def test_terraform_exclusions_and_managed_key_example(moto, tmp_path):
+    ecr = boto3.client("ecr", region_name=TF_REGION)
+    filters = [{"filter": "latest", "filterType": "WILDCARD"}, {"filter": "dev-*", "filterType": "WILDCARD"}]
+    # what the HCL makes: KMS without a key (ECR picks the AWS managed key)
+    made = ecr.create_repository(
+        repositoryName="payments/builds",
+        imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=filters,
+        encryptionConfiguration={"encryptionType": "KMS"},
+    )["repository"]
+    task = "Repository with exclusion filters, encrypted with aws/ecr"
+    with Recorder(moto) as recorder:
+        after = run_example("terraform-exclusions-kms", tmp_path)
+        calls = writes(recorder.operations())
+    assert after.rc == 0, after.failures()
+    assert after[task]["changed"] is False and after[task]["created"] is False
+    assert calls == [], calls
+    assert after[task]["repository"]["kms_key"] == made["encryptionConfiguration"]["kmsKey"]  # the live key, not checked
+
+    # in an account without it, the same task creates it with the AWS managed key
+    ecr.delete_repository(repositoryName="payments/builds", force=True)
+    with Recorder(moto) as recorder:
+        fresh = run_example("terraform-exclusions-kms", tmp_path)
+        requests = recorder.requests()
+    assert fresh.rc == 0, fresh.failures()
+    assert fresh[task]["changed"] is True and fresh[task]["created"] is True
+    created = [body for op, body in requests if op == "CreateRepository"]
+    assert len(created) == 1 and created[0]["encryptionConfiguration"] == {"encryptionType": "KMS"}, created  # no key sent
+    live = ecr.describe_repositories(repositoryNames=["payments/builds"])["repositories"][0]
+    assert live["encryptionConfiguration"]["encryptionType"] == "KMS"
+    assert live["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
+    assert sorted(f["filter"] for f in live["imageTagMutabilityExclusionFilters"]) == ["dev-*", "latest"]
+    again = run_example("terraform-exclusions-kms", tmp_path)
+    assert again.rc == 0 and again[task]["changed"] is False, again.failures()
+
+
+def test_terraform_creation_template_example(moto, tmp_path):
+    ecr = boto3.client("ecr", region_name=TF_REGION)
+    lifecycle = {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "expire images pushed more than 90 days ago",
+                "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 90},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+    # what the HCL makes
+    ecr.create_repository_creation_template(
+        prefix="cache",
+        description="repositories of the pull-through cache",
+        appliedFor=["PULL_THROUGH_CACHE"],
+        imageTagMutability="IMMUTABLE",
+        customRoleArn="arn:aws:iam::123456789012:role/ecr-template",
+        encryptionConfiguration={"encryptionType": "AES256"},
+        resourceTags=[{"Key": "source", "Value": "cache"}],
+        lifecyclePolicy=json.dumps(lifecycle),
+    )
+    task = "Creation template with Terraform's argument names"
+    with Recorder(moto) as recorder:
+        after = run_example("terraform-creation-template", tmp_path)
+        calls = writes(recorder.operations())
+    assert after.rc == 0, after.failures()
+    assert after[task]["changed"] is False and after[task]["operation"] is None
+    assert calls == [], calls
+    assert after[task]["template"]["tags"] == {"source": "cache"}
+
+    # the aliases write what they name: a template made by the example alone holds the same settings
+    ecr.delete_repository_creation_template(prefix="cache")
+    fresh = run_example("terraform-creation-template", tmp_path)
+    assert fresh.rc == 0 and fresh[task]["operation"] == "create", fresh.failures()
+    live = ecr.describe_repository_creation_templates(prefixes=["cache"])["repositoryCreationTemplates"][0]
+    assert live["resourceTags"] == [{"Key": "source", "Value": "cache"}]
+    assert live["imageTagMutability"] == "IMMUTABLE" and live["appliedFor"] == ["PULL_THROUGH_CACHE"]
+    assert json.loads(live["lifecyclePolicy"])["rules"][0]["selection"]["countNumber"] == 90
 
 
 def test_terraform_registry_example(moto, tmp_path):
-    """In a region of its own (registry settings are the region's): what the HCL makes, plus another team's rule."""
+    """In the HCL's region (registry settings are the region's): what the HCL makes, plus another team's rule."""
     region = "eu-south-2"
     ecr = boto3.client("ecr", region_name=region)
     ours = {
@@ -109,7 +224,7 @@ def test_terraform_registry_example(moto, tmp_path):
     ecr.put_replication_configuration(replicationConfiguration={"rules": [ours, theirs]})
     ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="ecr-public", upstreamRegistryUrl="public.ecr.aws")
     with Recorder(moto) as recorder:
-        after = run_example("terraform-registry-after", tmp_path, {"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
+        after = run_example("terraform-registry-after", tmp_path)  # the example names its region
         calls = writes(recorder.operations())
     assert after.rc == 0, after.failures()
     assert [t["name"] for t in after.tasks if t["result"].get("changed")] == []

@@ -37,6 +37,17 @@ def run_example(name: str, tmp_path: Path, env: dict[str, str] | None = None) ->
     return PlayResult(proc)
 
 
+def run_unchanged(moto: dict, name: str, tmp_path: Path) -> PlayResult:
+    """Run example ``name`` against what it describes: it succeeds, no task changes and no write reaches AWS."""
+    with Recorder(moto) as recorder:
+        result = run_example(name, tmp_path)
+        calls = writes(recorder.operations())
+    assert result.rc == 0, result.failures()
+    assert [t["name"] for t in result.tasks if t["result"].get("changed")] == []
+    assert calls == [], calls
+    return result
+
+
 def has_community_aws() -> bool:
     proc = subprocess.run([str(BIN / "ansible-doc"), "-t", "module", "-l", "community.aws"], capture_output=True, text=True, check=False)
     return "community.aws.ecs_ecr" in proc.stdout
@@ -88,12 +99,7 @@ def test_ecs_ecr_example(moto, tmp_path):
     assert ecr.list_tags_for_resource(resourceArn=live["repositoryArn"])["tags"] == [{"Key": "team", "Value": "shop"}]
 
     # the same repository as two tasks: ecr_repository, then ecr_lifecycle_policy with the ecs_ecr JSON unchanged
-    with Recorder(moto) as recorder:
-        split = run_example("ecs-ecr-two-tasks", tmp_path)
-        calls = writes(recorder.operations())
-    assert split.rc == 0, split.failures()
-    assert [t["name"] for t in split.tasks if t["result"].get("changed")] == []
-    assert calls == [], calls
+    split = run_unchanged(moto, "ecs-ecr-two-tasks", tmp_path)
     assert split["Lifecycle policy, the JSON of the ecs_ecr task unchanged"]["policy"]["rules"][0]["rulePriority"] == 1
     uri = live["repositoryUri"]
     assert split["Where the results are"]["msg"] == "%s keeps 1 lifecycle rule(s); created now: False" % uri
@@ -120,12 +126,7 @@ def test_terraform_example(moto, tmp_path):
         "action": {"type": "expire"},
     }
     ecr.put_lifecycle_policy(repositoryName="payments/api", lifecyclePolicyText=json.dumps({"rules": [rule]}))
-    with Recorder(moto) as recorder:
-        after = run_example("terraform-after", tmp_path)
-        calls = writes(recorder.operations())
-    assert after.rc == 0, after.failures()
-    assert [t["name"] for t in after.tasks if t["result"].get("changed")] == []
-    assert calls == [], calls
+    after = run_unchanged(moto, "terraform-after", tmp_path)
     assert after["stowage.ecr.ecr_repo : Repository URLs"]["ansible_facts"]["ecr_repo_urls"] == {"payments/api": made["repositoryUri"]}
     assert ".%s." % TF_REGION in made["repositoryUri"]
     # nothing was made in the role's default region
@@ -145,12 +146,8 @@ def test_terraform_exclusions_and_managed_key_example(moto, tmp_path):
         encryptionConfiguration={"encryptionType": "KMS"},
     )["repository"]
     task = "Repository with exclusion filters, encrypted with aws/ecr"
-    with Recorder(moto) as recorder:
-        after = run_example("terraform-exclusions-kms", tmp_path)
-        calls = writes(recorder.operations())
-    assert after.rc == 0, after.failures()
-    assert after[task]["changed"] is False and after[task]["created"] is False
-    assert calls == [], calls
+    after = run_unchanged(moto, "terraform-exclusions-kms", tmp_path)
+    assert after[task]["created"] is False
     assert after[task]["repository"]["kms_key"] == made["encryptionConfiguration"]["kmsKey"]  # the live key, not checked
 
     # in an account without it, the same task creates it with the AWS managed key
@@ -194,12 +191,8 @@ def test_terraform_creation_template_example(moto, tmp_path):
         lifecyclePolicy=json.dumps(lifecycle),
     )
     task = "Creation template with Terraform's argument names"
-    with Recorder(moto) as recorder:
-        after = run_example("terraform-creation-template", tmp_path)
-        calls = writes(recorder.operations())
-    assert after.rc == 0, after.failures()
-    assert after[task]["changed"] is False and after[task]["operation"] is None
-    assert calls == [], calls
+    after = run_unchanged(moto, "terraform-creation-template", tmp_path)
+    assert after[task]["operation"] is None
     assert after[task]["template"]["tags"] == {"source": "cache"}
 
     # the aliases write what they name: a template made by the example alone holds the same settings
@@ -223,11 +216,6 @@ def test_terraform_registry_example(moto, tmp_path):
     theirs = {"destinations": [{"region": "us-east-2", "registryId": "123456789012"}], "repositoryFilters": [{"filter": "shop/", "filterType": "PREFIX_MATCH"}]}
     ecr.put_replication_configuration(replicationConfiguration={"rules": [ours, theirs]})
     ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="ecr-public", upstreamRegistryUrl="public.ecr.aws")
-    with Recorder(moto) as recorder:
-        after = run_example("terraform-registry-after", tmp_path)  # the example names its region
-        calls = writes(recorder.operations())
-    assert after.rc == 0, after.failures()
-    assert [t["name"] for t in after.tasks if t["result"].get("changed")] == []
-    assert calls == [], calls
+    run_unchanged(moto, "terraform-registry-after", tmp_path)  # the example names its region (else it would write elsewhere)
     rules = ecr.describe_registry()["replicationConfiguration"]["rules"]
     assert [r["repositoryFilters"][0]["filter"] for r in rules] == ["payments/", "shop/"]

@@ -24,8 +24,14 @@ def test_any_case_refuses_what_is_none_of_them(value):
 
 
 def test_choices_still_list_aws_spelling():
-    assert list(MUTABILITY) == ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"] and sorted(MUTABILITY) == sorted(MUTABILITY)
+    # what ansible-doc, the documentation checks and ansible-core's "must be one of" message see: a plain list
+    # of AWS's values, in their order, that sorts and compares as the same values in a list would
+    assert list(MUTABILITY) == ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"]
+    assert MUTABILITY == ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"] and isinstance(MUTABILITY, list)
+    assert sorted(MUTABILITY) == ["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE"]
     assert ", ".join(MUTABILITY) == "MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION"
+    # only membership ignores case; the values themselves are not folded
+    assert "mutable" in MUTABILITY and "mutable" not in list(MUTABILITY)
 
 
 def test_canonical_params_walks_suboptions_and_lists():

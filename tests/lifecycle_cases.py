@@ -32,3 +32,41 @@ def rule(priority, status, count_type, number, prefixes=None, patterns=None, act
 def expired(policy_rules, images, as_of=NOW):
     result = evaluate({"rules": policy_rules}, images, as_of)
     return sorted(e["image_digest"][7:] for e in result["expiring"])
+
+
+# the policy that the Terraform AWS provider's acceptance test TestAccECRLifecyclePolicy_storageClass puts to
+# AWS (one tagStatus any rule a storage class), as AWS JSON and as the typed rules that compile to it
+TERRAFORM_ARCHIVE_POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "Archive images not pulled in 90 days",
+            "selection": {"tagStatus": "any", "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 90},
+            "action": {"type": "transition", "targetStorageClass": "archive"},
+        },
+        {
+            "rulePriority": 2,
+            "description": "Delete images archived for more than 365 days",
+            "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 365},
+            "action": {"type": "expire"},
+        },
+    ]
+}
+TERRAFORM_ARCHIVE_RULES = [
+    {
+        "priority": 1,
+        "description": "Archive images not pulled in 90 days",
+        "tag_status": "any",
+        "count_type": "since_image_pulled",
+        "count_number": 90,
+        "action": "transition",
+        "target_storage_class": "archive",
+    },
+    {
+        "priority": 2,
+        "description": "Delete images archived for more than 365 days",
+        "tag_status": "any",
+        "count_type": "since_image_transitioned",
+        "count_number": 365,
+    },
+]

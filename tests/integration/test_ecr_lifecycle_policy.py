@@ -249,3 +249,26 @@ def test_repository_and_policy_in_check_mode_for_a_new_repository(moto, tmp_path
     assert play.rc == 0, play.failures()
     assert play["repo"]["changed"] and play["policy"]["changed"]
     assert writes(rec.operations()) == []
+
+
+def test_absent_with_a_policy_is_refused_and_deletes_nothing(moto, tmp_path):
+    """state absent with policy or rules contradicts itself: refused before any call, the live policy kept."""
+    name = new_repository()
+    client("ecr").put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(SEED_POLICY))
+    tasks = [
+        {"name": "rules", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "state": "absent", "rules": [SEED_RULE]}, "ignore_errors": True},
+        {"name": "policy", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "state": "absent", "policy": SEED_POLICY}, "ignore_errors": True},
+        {
+            "name": "policy check",
+            "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "state": "absent", "policy": json.dumps(SEED_POLICY)},
+            "check_mode": True,
+            "ignore_errors": True,
+        },
+    ]
+    with Recorder(moto) as rec:
+        play = run_play(tasks, tmp_path)
+    assert rec.operations() == []
+    assert play["rules"]["failed"] and play["rules"]["msg"].startswith("rules: state absent deletes the lifecycle policy, and does not take rules")
+    for task in ("policy", "policy check"):
+        assert play[task]["failed"] and play[task]["msg"].startswith("policy: state absent"), play[task]
+    assert live_policy(name) == SEED_POLICY

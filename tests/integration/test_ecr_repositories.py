@@ -101,6 +101,16 @@ def test_a_change_on_one_repository_changes_only_that_one(moto, tmp_path):
     assert len(diff) == 1 and diff[0]["before_header"] == names[1]
     assert diff[0]["before"]["lifecycle_policy"]["rules"][0]["selection"]["countNumber"] == 30
     assert diff[0]["after"]["lifecycle_policy"]["rules"][0]["selection"]["countNumber"] == 7
+    # on the AWS side: b's policy changed, a's did not, and neither repository's settings moved
+    live_policies = {n: json.loads(client("ecr").get_lifecycle_policy(repositoryName=n)["lifecyclePolicyText"]) for n in names}
+    assert live_policies[names[0]]["rules"][0]["selection"]["countNumber"] == 30
+    assert live_policies[names[1]]["rules"][0]["selection"]["countNumber"] == 7
+    live = describe(names)
+    assert all(live[n]["imageScanningConfiguration"]["scanOnPush"] is True and live[n]["encryptionConfiguration"]["encryptionType"] == "AES256" for n in names)
+    # the typed form of each live policy, beside the AWS JSON
+    by_name = {r["name"]: r for r in play["real"]["repositories"]}
+    assert by_name[names[0]]["lifecycle_rules"] == SEED_RULES and by_name[names[0]]["lifecycle_policy"] == live_policies[names[0]]
+    assert by_name[names[1]]["lifecycle_rules"] == [dict(SEED_RULES[0], count_number=7)]
 
 
 def test_bad_item_fails_before_any_write(moto, tmp_path):
@@ -120,7 +130,7 @@ def test_bad_item_fails_before_any_write(moto, tmp_path):
             [{"name": prefix + "/x", "lifecycle_rules": SEED_RULES, "lifecycle_policy": {"rules": []}}],
             ["lifecycle_rules, lifecycle_policy"],
         ),
-        "kms without key": ([{"name": prefix + "/x", "encryption_type": "KMS"}], ["kms_key:", "needs kms_key"]),
+        "kms key empty": ([{"name": prefix + "/x", "encryption_type": "KMS", "kms_key": " "}], ["kms_key:", "give a KMS key"]),
     }
     tasks = [
         {"name": case, "stowage.ecr.ecr_repositories": {"defaults": SEED_DEFAULTS, "repositories": repos}, "ignore_errors": True}
@@ -184,8 +194,48 @@ def test_role_fleet_form(moto, tmp_path):
     assert play.rc == 0, play.failures()
     urls = play["urls"]["ecr_repo_urls"]
     assert set(urls) == {prefix + "/a", prefix + "/b"} and urls[prefix + "/a"].endswith("/" + prefix + "/a")
+    # on the AWS side: both repositories with the role's defaults (scan on push, AES256, its lifecycle rule), b with its tags
+    names = [prefix + "/a", prefix + "/b"]
+    live = describe(names)
+    assert {n: live[n]["repositoryUri"] for n in names} == urls
+    for name in names:
+        assert live[name]["imageScanningConfiguration"]["scanOnPush"] is True and live[name]["encryptionConfiguration"]["encryptionType"] == "AES256"
+        policy = json.loads(client("ecr").get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
+        assert [(r["selection"]["tagStatus"], r["selection"]["countNumber"]) for r in policy["rules"]] == [("untagged", 30)]
+    tags = {n: client("ecr").list_tags_for_resource(resourceArn=live[n]["repositoryArn"])["tags"] for n in names}
+    assert tags == {names[0]: [], names[1]: [{"Key": "team", "Value": "y"}]}
     again = run_play(tasks, tmp_path)
     assert again.rc == 0 and again.stats["localhost"]["changed"] == 0
+    assert describe(names) == live
+
+
+def test_kms_without_key_items_and_role(moto, tmp_path):
+    """encryption_type KMS without kms_key, as an item and through the role's variables: created with ECR's AWS
+    managed key; check mode, real, and a second run with no change that asks KMS nothing."""
+    prefix = unique("kmsdefault")
+    names = [prefix + "/item", prefix + "/default", prefix + "/role"]
+    args = {"defaults": {"lifecycle_rules": SEED_RULES}, "repositories": [{"name": names[0], "encryption_type": "KMS"}, {"name": names[1]}]}
+    args["defaults"]["encryption_type"] = "KMS"
+    role = {"ansible.builtin.include_role": {"name": "stowage.ecr.ecr_repo"}, "vars": {"ecr_repo_name": names[2], "ecr_repo_encryption_type": "KMS"}}
+    step = "stowage.ecr.ecr_repo : Repository and its lifecycle policy"
+    with Recorder(moto) as rec:
+        play = run_play(four_times(args), tmp_path)
+        check = run_play([dict(role, name="role")], tmp_path, check=True)
+        real = run_play([dict(role, name="role")], tmp_path)
+        again = run_play([dict(role, name="role")], tmp_path)
+    assert_four(play)
+    assert check.rc == 0 and real.rc == 0 and again.rc == 0, (check.failures(), real.failures(), again.failures())
+    assert [r["created"] for r in play["check"]["repositories"]] == [True, True] == [r["created"] for r in play["real"]["repositories"]]
+    assert [r["created"] for r in play["real again"]["repositories"]] == [False, False]
+    assert check[step]["repositories"][0]["created"] and check[step]["changed"]
+    assert real[step]["repositories"][0]["created"] and not again[step]["changed"] and not again[step]["repositories"][0]["created"]
+    assert again.stats["localhost"]["changed"] == 0
+    assert "DescribeKey" not in rec.operations()
+    live = describe(names)
+    for name in names:
+        encryption = live[name]["encryptionConfiguration"]
+        assert encryption["encryptionType"] == "KMS" and encryption.get("kmsKey"), (name, encryption)
+    assert play["real"]["repositories"][0]["repository"]["kms_key"] == live[names[0]]["encryptionConfiguration"]["kmsKey"]
 
 
 def test_accounts_and_regions_as_hosts(moto, tmp_path):

@@ -8,6 +8,7 @@ import hashlib
 import json
 
 from helpers import Recorder, client, run_play, unique, writes
+from lifecycle_cases import TERRAFORM_ARCHIVE_POLICY, TERRAFORM_ARCHIVE_RULES
 
 UNTAGGED_KEEP_1 = {"priority": 1, "description": "one untagged", "tag_status": "untagged", "count_type": "image_count_more_than", "count_number": 1}
 V_KEEP_1 = {"priority": 2, "tag_status": "tagged", "tag_prefixes": ["v"], "count_type": "image_count_more_than", "count_number": 1}
@@ -185,3 +186,43 @@ def test_preview_sees_archived_images(moto, tmp_path):
     result = play["archived"]
     assert result["evaluated"] == 6
     assert [image["image_digest"] for image in result["expiring"]] == [archived]
+
+
+def test_one_any_rule_a_storage_class_is_put_and_previewed(moto, tmp_path):
+    """The archive policy Terraform puts to AWS passes the checks as JSON and as typed rules, and its preview acts
+    on each storage class with its own rule. moto's PutLifecyclePolicy knows no storageClass, sinceImagePulled
+    or transition (its schema predates ECR's archive), so the put is made in check mode, with its preview."""
+    name = repository_with_images()
+    ecr = client("ecr")
+    archived = ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "v1"}])["imageDetails"][0]["imageDigest"]
+    ecr.update_image_storage_class(repositoryName=name, imageId={"imageDigest": archived}, targetStorageClass="ARCHIVE")
+    typed = TERRAFORM_ARCHIVE_RULES
+    later = "2099-01-01T00:00:00Z"
+    tasks = [
+        {"name": "put json", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "policy": TERRAFORM_ARCHIVE_POLICY, "preview": True}, "check_mode": True},
+        {"name": "put rules", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "rules": typed, "preview": True}, "check_mode": True},
+        {"name": "later", "stowage.ecr.ecr_lifecycle_preview": {"repository": name, "policy": TERRAFORM_ARCHIVE_POLICY, "as_of": later}},
+        {"name": "later rules", "stowage.ecr.ecr_lifecycle_preview": {"repository": name, "rules": typed, "as_of": later}},
+    ]
+    with Recorder(moto) as rec:
+        play = run_play(tasks, tmp_path)
+    assert play.rc == 0, play.failures()
+    assert writes(rec.operations()) == []
+    for task in ("put json", "put rules"):
+        put = play[task]
+        assert put["changed"] and put["policy"] == TERRAFORM_ARCHIVE_POLICY, task
+        # everything was pushed just now: no rule acts yet
+        assert put["preview"]["expiring"] == [] and put["preview"]["evaluated"] == 6
+    later_result = play["later"]
+    acted = {e["image_digest"]: (e["action"], e["rule_priority"]) for e in later_result["expiring"]}
+    # every standard image goes to archive by rule 1; the archived one is expired by rule 2, which rule 1 does not shadow
+    assert acted[archived] == ("expire", 2)
+    assert sorted(v for d, v in acted.items() if d != archived) == [("transition", 1)] * 5
+    assert [(r["rule_priority"], r["acted_on"]) for r in later_result["rules"]] == [(1, 5), (2, 1)]
+    assert play["later rules"]["expiring"] == later_result["expiring"]
+    # nothing was put on the AWS side
+    try:
+        ecr.get_lifecycle_policy(repositoryName=name)
+        raise AssertionError("a policy was put in check mode")
+    except ecr.exceptions.LifecyclePolicyNotFoundException:
+        pass

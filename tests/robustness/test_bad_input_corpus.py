@@ -191,7 +191,6 @@ def role_cases() -> List[tuple]:
         ("role name non-ascii", {"ecr_repo_name": "dépôt"}, ["name:", "not a valid repository name"]),
         ("role registry id", {"ecr_repo_registry_id": "12345"}, ["registry_id:", "12-digit"]),
         ("role encryption choice", {"ecr_repo_encryption_type": "ROT13"}, ["encryption_type", "AES256, KMS, KMS_DSSE"]),
-        ("role kms without key", {"ecr_repo_encryption_type": "KMS"}, ["kms_key:", "needs kms_key"]),
         ("role kms key with aes", {"ecr_repo_kms_key": "alias/ecr-images"}, ["kms_key:", "KMS or KMS_DSSE"]),
         ("role mutability choice", {"ecr_repo_image_tag_mutability": "SOMETIMES"}, ["image_tag_mutability", "MUTABLE, IMMUTABLE"]),
         (

@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+from lifecycle_cases import TERRAFORM_ARCHIVE_POLICY, TERRAFORM_ARCHIVE_RULES
 
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
     POLICY_TEXT_MIN,
@@ -198,36 +199,7 @@ def test_compare_sees_real_changes():
     assert policies_equal(compile_rules([dict(SEED, description=None)]), json.loads(json.dumps(compile_rules([dict(SEED, description="")]))))
 
 
-# the policy that the Terraform AWS provider's acceptance test TestAccECRLifecyclePolicy_storageClass puts to AWS:
-# one tagStatus any rule a storage class
-TERRAFORM_ARCHIVE_POLICY = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "description": "Archive images not pulled in 90 days",
-            "selection": {"tagStatus": "any", "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 90},
-            "action": {"type": "transition", "targetStorageClass": "archive"},
-        },
-        {
-            "rulePriority": 2,
-            "description": "Delete images archived for more than 365 days",
-            "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 365},
-            "action": {"type": "expire"},
-        },
-    ]
-}
-ARCHIVE_RULES = [
-    rule(
-        priority=1,
-        description="Archive images not pulled in 90 days",
-        tag_status="any",
-        count_type="since_image_pulled",
-        count_number=90,
-        action="transition",
-        target_storage_class="archive",
-    ),
-    rule(priority=2, description="Delete images archived for more than 365 days", tag_status="any", count_type="since_image_transitioned", count_number=365),
-]
+ARCHIVE_RULES = [dict(r) for r in TERRAFORM_ARCHIVE_RULES]
 
 
 def test_one_any_rule_a_storage_class_is_accepted():

@@ -5,8 +5,11 @@
 install:
 	@bash scripts/bootstrap.sh
 
-# the seed's workflow (playbooks/site.yml) on the local stack; prints the repository URL
-demo: install
+# the seed's workflow (playbooks/site.yml) on the local stack; prints the repository URL and the registry address
+demo:
+	@echo "== installing what is missing (Debian's docker.io and docker-registry; .venv with ansible, boto3, moto):"
+	@echo "   the first time this takes a minute or two and prints little; later it only checks"
+	@$(MAKE) --no-print-directory install
 	@bash scripts/demo.sh
 
 # the whole suite: lint, unit, integration (ansible-playbook against the stack), ansible-test sanity

@@ -41,6 +41,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from stack_ecr import EVENTS_PATH
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / ".stack"
 REGION = "ap-south-1"
@@ -49,6 +51,8 @@ ACCOUNT = "123456789012"
 REGISTRY_USER = "AWS"
 REGISTRY_PASSWORD = "%s-auth-token" % ACCOUNT
 PARTS = ("moto", "registry", "docker")
+# the name of moto's endpoint in the registry's notifications config
+NOTIFY_ENDPOINT = "stowage-moto"
 # a unix socket path holds at most 107 bytes; containerd's sockets sit deepest, under <exec-root>/containerd/
 SOCKET_PATH_MAX = 100
 DOCKER_SOCKET_DEPTH = len("/exec/containerd/containerd.sock.ttrpc")
@@ -174,7 +178,7 @@ def htpasswd_line(user: str, password: str) -> str:
     return "%s:%s\n" % (user, bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=5)).decode())
 
 
-def _registry_config(data: Path, htpasswd: Path, port: int) -> str:
+def _registry_config(data: Path, htpasswd: Path, port: int, notify: Optional[str] = None, debug_port: int = 0) -> str:
     # JSON is YAML: json.dumps quotes every path and value safely
     config = {
         "version": 0.1,
@@ -183,30 +187,45 @@ def _registry_config(data: Path, htpasswd: Path, port: int) -> str:
         "http": {"addr": "127.0.0.1:%d" % port, "secret": os.urandom(16).hex(), "headers": {"X-Content-Type-Options": ["nosniff"]}},
         "auth": {"htpasswd": {"realm": "stowage-local", "path": str(htpasswd)}},
     }
+    if notify:
+        # manifest pushes go to moto (scripts/stack_ecr/registry_link.py), which reads the queue's Pending count
+        # on the debug server to know that every notification has arrived
+        config["http"]["debug"] = {"addr": "127.0.0.1:%d" % debug_port}
+        endpoint = {"name": NOTIFY_ENDPOINT, "url": notify, "timeout": "5s", "threshold": 3, "backoff": "200ms"}
+        endpoint["ignore"] = {"mediatypes": ["application/octet-stream"], "actions": ["pull", "delete"]}
+        config["notifications"] = {"endpoints": [endpoint]}
     return json.dumps(config, indent=2) + "\n"
 
 
-def start_registry(directory: Path = DEFAULT_DIR, name: str = "registry", username: str = REGISTRY_USER, password: str = REGISTRY_PASSWORD) -> dict:
+def start_registry(
+    directory: Path = DEFAULT_DIR, name: str = "registry", username: str = REGISTRY_USER, password: str = REGISTRY_PASSWORD, notify: Optional[str] = None
+) -> dict:
     """Start a Distribution registry unless it runs already; return its record.
 
     It listens on 127.0.0.1:<free port> over plain HTTP, asks for Basic auth (htpasswd with one
     user, by default AWS with moto's token password) and allows deletes. ``name`` lets a test run a
     second registry with other credentials next to the first; its env variables are then
-    STOWAGE_<NAME>_URL and STOWAGE_<NAME>_HOST.
+    STOWAGE_<NAME>_URL and STOWAGE_<NAME>_HOST. With ``notify`` (a URL), it sends a notification of
+    each manifest push there; a running registry that notifies elsewhere is restarted on its port,
+    with its images.
     """
     directory = Path(directory)
     record = _state(directory).get(name)
+    port = free_port()
     if record and _alive(record["pid"]) and _answers(record["url"] + "/v2/"):
-        return record
+        if record.get("notify") == notify:
+            return record
+        _stop_one(record)
+        port = record["port"]
     binary = _need("docker-registry", "docker-registry")
     home = directory / name
     home.mkdir(parents=True, exist_ok=True)
     htpasswd = home / "htpasswd"
     htpasswd.write_text(htpasswd_line(username, password))
     htpasswd.chmod(0o600)
-    port = free_port()
+    debug_port = free_port() if notify else 0
     config = home / "config.yml"
-    config.write_text(_registry_config(home / "data", htpasswd, port))
+    config.write_text(_registry_config(home / "data", htpasswd, port, notify, debug_port))
     log = directory / ("%s.log" % name)
     proc = _spawn([binary, "serve", str(config)], log)
     prefix = "STOWAGE_%s" % name.upper().replace("-", "_")
@@ -220,6 +239,8 @@ def start_registry(directory: Path = DEFAULT_DIR, name: str = "registry", userna
         "password": password,
         "config": str(config),
         "data": str(home / "data"),
+        "notify": notify,
+        "debug": "http://127.0.0.1:%d" % debug_port if notify else None,
         "env": {prefix + "_URL": "http://%s" % host, prefix + "_HOST": host},
     }
     _wait(record["url"] + "/v2/", proc.pid, log, "docker-registry")
@@ -340,21 +361,41 @@ def start(directory: Path = DEFAULT_DIR, parts=("moto",)) -> dict:
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise ValueError("unknown stack parts %s; choose from %s" % (", ".join(sorted(unknown)), ", ".join(PARTS)))
-    start_moto(directory)
+    moto = start_moto(directory)
     if "registry" in parts:
-        link_registry(directory, start_registry(directory))
+        link_registry(directory, start_registry(directory, notify=moto["url"] + EVENTS_PATH))
     if "docker" in parts:
         start_dockerd(directory)
     return env(directory)
 
 
-def link_registry(moto_directory: Path, registry: dict) -> None:
-    """Let the stack's moto see what is pushed to ``registry`` (scripts/stack_ecr/images.py): on AWS, an image
-    pushed to the registry is an image of ECR's API at once."""
-    link = {"url": registry["url"], "username": registry["username"], "password": registry["password"]}
+def link_registry(moto_directory: Path, registry: dict) -> dict:
+    """Make the moto server recorded in ``moto_directory`` and ``registry`` one ECR, as on AWS: each push to
+    the registry is an image of the API with its push time, and PutImage, BatchDeleteImage and DeleteRepository
+    change what the registry serves (scripts/stack_ecr/registry_link.py). The registry is restarted on its port
+    when it does not notify that moto server yet; returns its record. Deleting ``registry-link.json`` from
+    ``moto_directory`` unlinks them."""
+    moto = _state(moto_directory).get("moto")
+    if not moto:
+        raise RuntimeError("no moto server is recorded in %s; start it first" % moto_directory)
+    home = Path(registry["config"]).parent
+    registry = start_registry(home.parent, home.name, registry["username"], registry["password"], notify=moto["url"] + EVENTS_PATH)
+    link = {
+        "url": registry["url"],
+        "username": registry["username"],
+        "password": registry["password"],
+        "data": registry["data"],
+        "debug": registry["debug"],
+        "endpoint": NOTIFY_ENDPOINT,
+        "account": ACCOUNT,
+        "region": REGION,
+    }
     path = Path(moto_directory) / "registry-link.json"
-    path.write_text(json.dumps(link))
-    path.chmod(0o600)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(link))
+    tmp.chmod(0o600)
+    os.replace(tmp, path)
+    return registry
 
 
 def env(directory: Path = DEFAULT_DIR) -> dict:
@@ -464,9 +505,9 @@ def stop(directory: Path = DEFAULT_DIR) -> None:
         _stop_one(record)
         if record.get("temporary") and record.get("home"):
             shutil.rmtree(record["home"], ignore_errors=True)
-    path = directory / "state.json"
-    if path.exists():
-        path.unlink()
+    for name in ("state.json", "registry-link.json"):
+        if (directory / name).exists():
+            (directory / name).unlink()
 
 
 def main() -> int:

@@ -13,3 +13,6 @@ Rules every operation here keeps:
 - refusals the ECR API Reference documents use AWS's error codes (``model.EcrError``);
 - the response is a dict in the output shape; moto's serializer writes only the shape's members.
 """
+
+# where the stack's moto server takes the Distribution registry's notifications (registry_link.py)
+EVENTS_PATH = "/moto-api/stowage/registry-events"

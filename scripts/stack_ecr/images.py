@@ -28,23 +28,13 @@ ECR user guide's "Archiving an image"):
 Not modelled: re-pushing an archived image restores it on AWS; image status of the children of an
 archived image index.
 
-On AWS, an image pushed to the registry is an image of the API at once. The stack's registry is a
-separate Distribution server, so the stack links them: when ``registry-link.json`` (``{"url": ...,
-"username": ..., "password": ...}``) lies beside moto's recording file (``MOTO_RECORDER_FILEPATH``),
-DescribeImages, BatchGetImage and StartImageScan first copy what the registry's tags hold for that
-repository into moto (PutImage with the registry's digest and media type). Without the file nothing is copied.
+Images pushed to the stack's registry reach moto through ``registry_link.py``, at push.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
-import json
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from moto.ecr.models import Image
@@ -52,57 +42,6 @@ from moto.ecr.models import Image
 from .model import EcrError, ValidationException, now, operation, state
 
 PAGE_DEFAULT = 100
-MANIFEST_TYPES = ", ".join(
-    [
-        "application/vnd.docker.distribution.manifest.v2+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
-        "application/vnd.oci.image.manifest.v1+json",
-        "application/vnd.oci.image.index.v1+json",
-    ]
-)
-
-
-def _link() -> Optional[Dict[str, str]]:
-    recording = os.environ.get("MOTO_RECORDER_FILEPATH")
-    if not recording:
-        return None
-    path = Path(recording).parent / "registry-link.json"
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _registry_get(link: Dict[str, str], path: str, accept: str = "application/json"):
-    auth = base64.b64encode(("%s:%s" % (link["username"], link["password"])).encode()).decode()
-    request = urllib.request.Request(link["url"].rstrip("/") + path, headers={"Authorization": "Basic " + auth, "Accept": accept})
-    return urllib.request.urlopen(request, timeout=10)  # noqa: S310 (a loopback URL the stack wrote)
-
-
-def _mirror(backend, name: str) -> None:
-    """Copy the tags the linked registry holds for repository ``name`` into moto (see the module doc)."""
-    link = _link()
-    if not link or name not in backend.repositories:
-        return
-    repository = backend.repositories[name]
-    try:
-        with _registry_get(link, "/v2/%s/tags/list" % name) as response:
-            tags = json.load(response).get("tags") or []
-        for tag in tags:
-            with _registry_get(link, "/v2/%s/manifests/%s" % (name, urllib.parse.quote(tag)), MANIFEST_TYPES) as response:
-                digest = response.headers.get("Docker-Content-Digest")
-                media_type = response.headers.get("Content-Type", "").split(";")[0]
-                text = response.read().decode()
-            held = next((i for i in repository.images if tag in i.image_tags), None)
-            if held is not None and held.get_image_digest() == digest:
-                continue
-            same = next((i for i in repository.images if i.get_image_digest() == digest), None)
-            if same is not None:
-                backend.put_image(name, same.image_manifest, tag, same.image_manifest_media_type, digest)
-            else:
-                backend.put_image(name, text, tag, media_type, digest)
-    except (urllib.error.URLError, OSError, ValueError):
-        return  # no registry (any more): moto answers with what it has
 
 
 def _status(backend, repository: str, image: Image) -> Dict[str, Any]:
@@ -155,7 +94,6 @@ def _detail(backend, repository: str, image: Image, registry_id: str) -> Dict[st
 
 @operation("DescribeImages")
 def describe_images(backend, params, account, region):
-    _mirror(backend, params["repositoryName"])
     repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
     wanted = params.get("filter") or {}
     if params.get("imageIds"):
@@ -190,7 +128,6 @@ def _token(token: Optional[str]) -> int:
 
 @operation("BatchGetImage")
 def batch_get_image(backend, params, account, region):
-    _mirror(backend, params["repositoryName"])
     repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
     found = backend.batch_get_image(params["repositoryName"], params.get("registryId"), params["imageIds"])
     images: List[Dict[str, Any]] = []
@@ -249,7 +186,6 @@ def update_image_storage_class(backend, params, account, region):
 
 @operation("StartImageScan")
 def start_image_scan(backend, params, account, region):
-    _mirror(backend, params["repositoryName"])
     repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
     image_id = params["imageId"]
     image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))

@@ -1,6 +1,6 @@
 """Lifecycle preview against moto: ecr_lifecycle_preview, and preview / max_expiring on ecr_lifecycle_policy,
-the items of ecr_repositories and the role. Images are put into moto with PutImage (moto stamps each with
-the current time, so ages come from as_of)."""
+the items of ecr_repositories and the role. Images are put into moto with PutImage (each stamped with the time
+of its put, in put order, so ages come from as_of)."""
 
 from __future__ import annotations
 
@@ -58,9 +58,11 @@ def test_preview_module_local_with_rules_live_policy_and_as_of(moto, tmp_path):
     # two of the three untagged images and two of v1..v3 go; the newest of each stays
     assert len(rules["expiring"]) == 4 and rules["kept"] == 2
     assert [(r["rule_priority"], r["acted_on"]) for r in rules["rules"]] == [(1, 2), (2, 2)]
-    # (moto stamps pushes to the second: equal push times go by digest, so which v image stays is not asserted)
-    assert sum(1 for e in rules["expiring"] if not e["image_tags"]) == 2
-    assert all(any(t.startswith("v") for t in e["image_tags"]) for e in rules["expiring"] if e["image_tags"])
+    # each image has its own push time: the two oldest untagged images go, and v1 and v2 (v3 is the newest)
+    pushed = sorted(client("ecr").describe_images(repositoryName=name)["imageDetails"], key=lambda d: d["imagePushedAt"])
+    untagged = [d["imageDigest"] for d in pushed if not d.get("imageTags")]
+    assert [e["image_digest"] for e in rules["expiring"] if not e["image_tags"]] == untagged[:2]
+    assert [e["image_tags"] for e in rules["expiring"] if e["image_tags"]] == [["v1"], ["v2"]]
     assert all(e["action"] == "expire" and e["image_digest"].startswith("sha256:") and e["image_pushed_at"] for e in rules["expiring"])
     assert play["no policy"]["policy"] is None and play["no policy"]["expiring"] == [] and play["no policy"]["evaluated"] == 6
     assert play["not old yet"]["expiring"] == []

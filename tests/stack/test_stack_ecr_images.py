@@ -107,3 +107,16 @@ def test_scan_status_shows_in_describe(repo):
     image = detail["imageDetails"][0]
     assert image["imageScanStatus"]["status"] == "COMPLETE"
     assert image["imageScanFindingsSummary"]["findingSeverityCounts"] == {"HIGH": 1}
+
+
+def test_images_put_one_after_another_have_distinct_push_times_in_that_order(moto):
+    ecr = client("ecr")
+    name = unique("stackorder")
+    ecr.create_repository(repositoryName=name)
+    digests = [ecr.put_image(repositoryName=name, imageManifest=manifest("%s %d" % (name, n)))["image"]["imageId"]["imageDigest"] for n in range(5)]
+    pushed = {d["imageDigest"]: d["imagePushedAt"] for d in ecr.describe_images(repositoryName=name)["imageDetails"]}
+    times = [pushed[d] for d in digests]
+    assert times == sorted(times) and len(set(times)) == 5, times
+    # another tag on an image already there keeps its push time
+    ecr.put_image(repositoryName=name, imageManifest=manifest("%s 0" % name), imageTag="again")
+    assert ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "again"}])["imageDetails"][0]["imagePushedAt"] == times[0]

@@ -64,9 +64,9 @@ def test_bad_image_input_writes_nothing(moto, tmp_path):
     ecr.put_image(repositoryName=name, imageManifest=json.dumps(manifest), imageTag="v1")
     table = cases(name, "v1")
     tasks = [{"name": case_id, module: args, "ignore_errors": True} for case_id, module, args, _fragments in table]
-    with Recorder(moto):
+    with Recorder(moto) as recorder:
         play = run_play(tasks, tmp_path, diff=False)
-        seen = recorded_writes(moto)
+        seen = recorded_writes(recorder)
     messages = {case[0]: str(play[case[0]].get("msg", "")) for case in table if play[case[0]].get("failed")}
     assert len(table) >= 12
     problems = check_messages(table, messages)

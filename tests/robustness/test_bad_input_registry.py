@@ -157,7 +157,7 @@ def run_cases(moto, tmp_path, table):
     with Recorder(moto) as recorder:
         play = run_play(tasks, tmp_path, diff=False)
         calls = recorder.operations()
-        seen = recorded_writes(moto)
+        seen = recorded_writes(recorder)
     messages = {case[0]: str(play[case[0]].get("msg", "")) for case in table if play[case[0]].get("failed")}
     return messages, calls, seen
 

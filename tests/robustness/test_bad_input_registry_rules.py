@@ -128,9 +128,9 @@ def test_bad_input_registry_rules(moto, tmp_path):
     table = cases(existing, new_prefix)
     tasks = [{"name": case_id, module: args, "ignore_errors": True} for case_id, module, args, _fragments in table]
     try:
-        with Recorder(moto):
+        with Recorder(moto) as recorder:
             play = run_play(tasks, tmp_path, diff=False)
-            seen = recorded_writes(moto)
+            seen = recorded_writes(recorder)
         messages = {case[0]: str(play[case[0]].get("msg", "")) for case in table if play[case[0]].get("failed")}
         per_module = {}
         for _case_id, module, _args, _fragments in table:

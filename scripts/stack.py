@@ -9,7 +9,9 @@ The parts:
 
     moto      the ECR (and KMS, STS) API: `python -m moto.server` (always started)
     registry  the Distribution registry (Debian `docker-registry`) with htpasswd Basic auth for
-              user AWS and the password moto's GetAuthorizationToken hands out
+              user AWS and the password moto's GetAuthorizationToken hands out; started with moto,
+              the two are linked: a push is an image of moto's ECR at once, and what ECR's API
+              deletes or tags, the registry serves (scripts/stack_ecr/registry_link.py)
     docker    a Docker Engine (Debian `docker.io`) of its own, on a unix socket of the stack
 
 A second start is harmless: a server whose PID file names a live process that answers is
@@ -17,6 +19,7 @@ kept. The tests import this module and do the same in a fixture:
 
     start_moto(directory)       -> record with url, port, pid
     start_registry(directory)   -> record with url, host, port, pid, username, password
+    link_registry(moto_dir, reg)-> moto and that registry as one ECR (the registry restarts to notify moto)
     start_dockerd(directory)    -> record with host (unix://...), socket, pid
     env(directory)              -> every variable the running parts need (AWS_*, STOWAGE_REGISTRY_*, DOCKER_HOST)
     stop(directory)             -> stops them all by PID
@@ -505,6 +508,9 @@ def stop(directory: Path = DEFAULT_DIR) -> None:
         _stop_one(record)
         if record.get("temporary") and record.get("home"):
             shutil.rmtree(record["home"], ignore_errors=True)
+        if record.get("data"):
+            # the registry's images go with moto's: the next start begins with an empty ECR
+            shutil.rmtree(record["data"], ignore_errors=True)
     for name in ("state.json", "registry-link.json"):
         if (directory / name).exists():
             (directory / name).unlink()
@@ -517,7 +523,9 @@ def main() -> int:
     parser.add_argument("--with", dest="parts", default="moto", help="comma-separated parts to start: moto (always), registry, docker, or all (default: moto)")
     args = parser.parse_args()
     if args.action == "stop":
+        running = {k: v["pid"] for k, v in _state(args.dir).items() if isinstance(v, dict) and v.get("pid")}
         stop(args.dir)
+        print("stopped: %s" % (", ".join("%s (pid %d)" % item for item in running.items()) or "nothing was running in %s" % args.dir))
         return 0
     if args.action == "start":
         parts = [p.strip() for p in args.parts.split(",") if p.strip()]

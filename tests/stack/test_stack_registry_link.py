@@ -8,19 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-import stack
 from helpers import build_image, client, docker, local_id, manifest_status, unique
-
-
-@pytest.fixture()
-def linked(moto, registry, dockerd, tmp_path):
-    """The session's moto and registry linked, and a docker CLI logged in to the registry."""
-    record = stack.link_registry(Path(moto["recording"]).parent, registry)
-    config = str(tmp_path / "docker")
-    docker(dockerd, "--config", config, "login", "-u", record["username"], "-p", record["password"], record["host"])
-    yield record, config
-    (Path(moto["recording"]).parent / "registry-link.json").unlink()
 
 
 def push(dockerd, config: str, reference: str, content: str) -> str:

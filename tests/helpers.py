@@ -109,10 +109,15 @@ def run_play(
 
 
 class Recorder:
-    """moto's request recorder: which API operations reached the server."""
+    """moto's request recorder: which API operations reached the server.
+
+    The recording is moto's file (``MOTO_RECORDER_FILEPATH``), which the reset on entering makes anew. When it
+    is not there, nothing can be said of what was sent, so reading it fails rather than finding no call: an
+    assertion that nothing was written must never pass for want of a recording."""
 
     def __init__(self, moto: dict[str, Any]):
         self.moto = moto
+        self.path = Path(moto["recording"])
 
     def _post(self, what: str) -> None:
         req = urllib.request.Request(self.moto["url"] + "/moto-api/recorder/" + what, method="POST", data=b"")
@@ -120,34 +125,72 @@ class Recorder:
 
     def __enter__(self) -> Recorder:
         self._post("reset-recording")
+        self._missing()
         self._post("start-recording")
         return self
 
     def __exit__(self, *exc) -> None:
         self._post("stop-recording")
 
+    def _missing(self) -> None:
+        if not self.path.is_file():
+            raise AssertionError(
+                "moto's request recording %s is missing (moto writes it elsewhere, or it was never reset): "
+                "no call, and so no write, can be ruled out" % self.path
+            )
+
+    def requests(self) -> list[tuple[str, dict[str, Any]]]:
+        """(operation, JSON body) of each recorded request, in order; a request without an X-Amz-Target header
+        (query or REST protocols) is named by its method and URL, with an empty body."""
+        self._missing()
+        found = []
+        for line in self.path.read_text().splitlines():
+            entry = json.loads(line)
+            target = {k.lower(): v for k, v in entry.get("headers", {}).items()}.get("x-amz-target")
+            if not target:
+                found.append(("%s %s" % (entry.get("method"), entry.get("url")), {}))
+                continue
+            body = entry.get("body") or ""
+            if entry.get("body_encoded"):
+                body = base64.b64decode(body).decode("utf-8", "replace")
+            try:
+                doc = json.loads(body) if body else {}
+            except ValueError:
+                doc = {}
+            found.append((target.rsplit(".", 1)[-1], doc if isinstance(doc, dict) else {}))
+        return found
+
     def operations(self) -> list[str]:
         """Operation names in order, e.g. ['DescribeRepositories', 'CreateRepository']."""
-        ops = []
-        path = Path(self.moto["recording"])
-        if not path.exists():
-            return ops
-        for line in path.read_text().splitlines():
-            entry = json.loads(line)
-            headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
-            target = headers.get("x-amz-target")
-            if target:
-                ops.append(target.split(".")[-1])
-            else:
-                ops.append("%s %s" % (entry.get("method"), entry.get("url")))
-        return ops
+        return [op for op, _body in self.requests()]
 
 
-WRITE_PREFIXES = ("Create", "Put", "Set", "Delete", "Tag", "Untag", "Batch", "Start", "Update", "Register", "Deregister")
+# The verbs of the ECR operations that change something, the layer upload of a push included
+# (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, PutImage); the other verbs only read
+# (Describe, Get, List, BatchGet, BatchCheck, Validate). tests/integration/test_recorder.py sorts every
+# operation of botocore's ECR model into one of the two.
+WRITE_PREFIXES = (
+    "Create",
+    "Put",
+    "Set",
+    "Delete",
+    "BatchDelete",
+    "Tag",
+    "Untag",
+    "Start",
+    "Stop",
+    "Update",
+    "Register",
+    "Deregister",
+    "InitiateLayerUpload",
+    "UploadLayerPart",
+    "CompleteLayerUpload",
+)
+READ_PREFIXES = ("Describe", "Get", "List", "BatchGet", "BatchCheck", "Validate")
 
 
 def writes(operations: list[str]) -> list[str]:
-    return [op for op in operations if op.startswith(WRITE_PREFIXES) and op != "BatchGetImage"]
+    return [op for op in operations if op.startswith(WRITE_PREFIXES)]
 
 
 def build_image(dockerd: dict[str, Any], name: str, content: str) -> str:

@@ -6,7 +6,6 @@ request recorder sees no write call (for ecr_login: the Docker config is not wri
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any, Dict, List
@@ -251,25 +250,9 @@ def module_cases_not_caught(files: Dict[str, Path]) -> List[tuple]:
     ]
 
 
-def recorded_writes(moto: Dict[str, Any]) -> List[str]:
-    """The write calls moto's recorder saw, with the repository they name."""
-    found = []
-    path = Path(moto["recording"])
-    for line in path.read_text().splitlines() if path.exists() else []:
-        entry = json.loads(line)
-        target = {k.lower(): v for k, v in entry.get("headers", {}).items()}.get("x-amz-target", "")
-        op = target.rsplit(".", 1)[-1]
-        if not writes([op]):
-            continue
-        body = entry.get("body") or ""
-        if entry.get("body_encoded"):
-            body = base64.b64decode(body).decode("utf-8", "replace")
-        try:
-            doc = json.loads(body)
-        except ValueError:
-            doc = {}
-        found.append("%s %s" % (op, doc.get("repositoryName") or doc.get("resourceArn") or ""))
-    return found
+def recorded_writes(recorder: Recorder) -> List[str]:
+    """The write calls moto's recorder saw, with the repository they name (fails when there is no recording)."""
+    return ["%s %s" % (op, body.get("repositoryName") or body.get("resourceArn") or "") for op, body in recorder.requests() if writes([op])]
 
 
 def check_messages(table, messages: Dict[str, Any]) -> List[str]:
@@ -308,9 +291,9 @@ def role_play(table, prefix: str) -> List[Dict[str, Any]]:
 
 
 def run_role_cases(moto, tmp_path, table, prefix):
-    with Recorder(moto):
+    with Recorder(moto) as recorder:
         play = run_play(role_play(table, prefix), tmp_path, diff=False)
-        seen = recorded_writes(moto)
+        seen = recorded_writes(recorder)
     messages, steps = {}, {}
     for case_id, _variables, _fragments in table:
         found = play.all("rescued %s" % case_id)
@@ -335,9 +318,9 @@ def test_bad_input_corpus(moto, tmp_path):
     roles = role_cases()
 
     tasks = [{"name": case_id, module: args, "ignore_errors": True} for case_id, module, args, _fragments in modules]
-    with Recorder(moto):
+    with Recorder(moto) as recorder:
         play = run_play(tasks, tmp_path, diff=False)
-        module_writes = recorded_writes(moto)
+        module_writes = recorded_writes(recorder)
     messages = {case[0]: str(play[case[0]].get("msg", "")) for case in modules if play[case[0]].get("failed")}
     role_run, role_writes, role_messages, steps = run_role_cases(moto, tmp_path, roles, unique("bad-role"))
 

@@ -148,7 +148,7 @@ def _released_surface() -> dict[str, set[str]]:
 
 def _enclosing(path: str) -> Iterator[str]:
     """The option or return value paths that enclose ``path``, nearest first, then the plugin itself ("")."""
-    kind, _, dotted = path.partition(":")
+    kind, dotted = path.split(":", 1) if ":" in path else (path, "")
     parts = dotted.split(".")
     for n in range(len(parts) - 1, 0, -1):
         yield "%s:%s" % (kind, ".".join(parts[:n]))

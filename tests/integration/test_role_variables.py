@@ -124,7 +124,7 @@ def test_null_ecr_registry_variables_leave_the_registry_alone(moto, tmp_path, ho
 def test_bad_values_still_fail_before_any_write(moto, tmp_path):
     name = unique("badvars")
     cases = {
-        ("ecr_repo", "ecr_repo_state"): ({"ecr_repo_name": name, "ecr_repo_state": "gone"}, "ecr_repo_state: gone is not a state; give present or absent"),
+        ("ecr_repo", "ecr_repo_state"): ({"ecr_repo_name": name, "ecr_repo_state": "gone"}, "ecr_repo_state: gone is not a state; give one of present, absent"),
         ("ecr_repo", "ecr_repo_name"): ({"ecr_repo_name": None}, "ecr_repo_name: null names no repository"),
         ("ecr_repo", "ecr_repo_scan_on_push"): ({"ecr_repo_name": name, "ecr_repo_scan_on_push": "maybe"}, "ecr_repo_scan_on_push"),
         ("ecr_repo", "ecr_repo_lifecycle_rules"): ({"ecr_repo_name": name, "ecr_repo_lifecycle_rules": {"priority": 1}}, "ecr_repo_lifecycle_rules"),

@@ -51,7 +51,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils.views import repositor
 
 def read_repository(api: EcrApi, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:
     """The view of a repository (a DescribeRepositories entry) with the aspects asked for read; the others
-    are left out of it."""
+    are left out of it. The follow-up calls name the repository's own registry (``registryId``), which a listing
+    without ``registry_id`` may not share with ``api``."""
+    api = api.for_registry(raw.get("registryId"))
     view = repository_view(
         raw,
         tags=tags_view(api.tags(raw["repositoryArn"])) if tags else None,

@@ -10,6 +10,7 @@ options' words (``repository.plan_create`` and ``plan_update``): ``create_call``
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -64,6 +65,15 @@ class EcrApi:
         self.registry_id = registry_id
         self._kms: Any = None
         self._kms_cache: dict[str, str | None] = {}
+
+    def for_registry(self, registry_id: str | None) -> EcrApi:
+        """This API for the registry ``registry_id`` (a listing's ``registryId``); itself when that is its registry
+        or none is given. The copy shares the client and the KMS cache."""
+        if not registry_id or registry_id == self.registry_id:
+            return self
+        other = copy.copy(self)
+        other.registry_id = registry_id
+        return other
 
     def scoped(self, **kwargs: Any) -> dict[str, Any]:
         if self.registry_id:

@@ -156,6 +156,8 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
 from ansible_collections.stowage.ecr.plugins.module_utils.converge import read_repository
 from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import typed_rules
@@ -166,6 +168,15 @@ from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     check_repository_name,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils.views import settings_view
+
+
+def _read_listed(api, raw, listed):
+    try:
+        return read_repository(api, raw, lifecycle=True)
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        if not listed:
+            raise
+        return None
 
 
 def main():
@@ -188,7 +199,8 @@ def main():
             raws = api.describe_all()
             if pattern:
                 raws = [raw for raw in raws if fnmatch.fnmatchcase(raw["repositoryName"], pattern)]
-        repositories = api.parallel(lambda raw: read_repository(api, raw, lifecycle=True), raws)
+        # a listed repository deleted before it was read is left out, as a later listing would
+        repositories = [repo for repo in api.parallel(lambda raw: _read_listed(api, raw, listed=names is None), raws) if repo]
         for repository in repositories:
             repository["settings"] = settings_view(repository, typed_rules(repository["lifecycle_policy"]))
     except InputError as e:

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / ".venv"))
 
 import stack  # noqa: E402
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import compile_rules  # noqa: E402
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import evaluate  # noqa: E402
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules  # noqa: E402
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import evaluate  # noqa: E402
 
 REGION = "ap-south-1"
 NOW = datetime.datetime(2026, 11, 30, tzinfo=datetime.timezone.utc)

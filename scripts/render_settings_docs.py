@@ -1,6 +1,6 @@
 """Renders the repository settings into the item and default suboptions of ecr_repositories' docs.
 
-The settings are declared once: their argument spec in plugins/module_utils/repository_settings.py,
+The settings are declared once: their argument spec in plugins/module_utils/_spec/settings.py,
 their documentation in plugins/doc_fragments/repository_settings.py. A doc fragment cannot reach
 suboptions, so this writes them between the markers of plugins/modules/ecr_repositories.py.
 
@@ -23,7 +23,7 @@ INDENT = " " * 6
 def _spec() -> dict:
     """REPOSITORY_SETTINGS, imported through the link `make` puts at .venv/ansible_collections/stowage/ecr."""
     sys.path.insert(0, str(ROOT / ".venv"))
-    from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import REPOSITORY_SETTINGS  # noqa: PLC0415
+    from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import REPOSITORY_SETTINGS  # noqa: PLC0415
 
     return REPOSITORY_SETTINGS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import evaluate
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import evaluate
 
 NOW = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.timezone.utc)
 

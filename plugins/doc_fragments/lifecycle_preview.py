@@ -2,7 +2,7 @@
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The preview options of a lifecycle policy change; their argument spec is PREVIEW_OPTIONS in
-plugins/module_utils/preview.py."""
+plugins/module_utils/_flows/preview.py."""
 
 from __future__ import annotations
 

@@ -19,10 +19,9 @@ except ImportError:
 from ansible.module_utils.common.warnings import warn as add_warning
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils.region import known_regions, region_problem
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import canonical_params
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import known_regions, region_problem
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import canonical_params
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PolicyError, failure_message
 
 
 class EcrModule(AnsibleAWSModule):
@@ -48,35 +47,6 @@ def ecr_module(argument_spec: dict[str, dict[str, Any]], **kwargs: Any) -> Ansib
     if warning:
         module.warn(warning)
     return module
-
-
-REFUSED = "ECR refused "
-# the failures of a call that never got an answer from ECR (connection refused or reset, timeouts, DNS)
-TRANSPORT_ERRORS = ("ConnectionError", "HTTPClientError")
-
-
-def unanswered(error: Exception) -> str | None:
-    """What became of a call ECR did not answer (a 5xx status or a transport failure, after botocore's
-    retries), or None when ECR answered with a refusal of its own."""
-    if isinstance(error, botocore.exceptions.ClientError):
-        meta = error.response.get("ResponseMetadata") or {}
-        status = meta.get("HTTPStatusCode")
-        if not isinstance(status, int) or status < 500:
-            return None
-        return "HTTP %d on each of %d attempts" % (status, int(meta.get("RetryAttempts") or 0) + 1)
-    if any(isinstance(error, getattr(botocore.exceptions, name)) for name in TRANSPORT_ERRORS):
-        return "no answer on any of botocore's attempts"
-    return None
-
-
-def failure_message(error: Exception, refused: str) -> str:
-    """``refused`` ("ECR refused a call for ...") for a refusal; "ECR did not answer a call for ..." with
-    the status and the attempts spent when ECR never answered the call."""
-    lost = unanswered(error)
-    if lost is None:
-        return refused
-    what = refused[len(REFUSED) :] if refused.startswith(REFUSED) else refused
-    return "ECR did not answer %s (%s)" % (what, lost)
 
 
 def fail_aws(module: AnsibleAWSModule, error: Exception, refused: str) -> None:

@@ -67,11 +67,11 @@ value:
   sample: ENABLED
 """
 
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS, account_setting_value
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_account_setting
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_account_setting
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import ACCOUNT_SETTINGS, account_setting_value
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 
 
 def main():

@@ -162,9 +162,9 @@ images:
   elements: dict
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ImageCallFailed, converge_image
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ImageCallFailed, converge_image
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 
 
 def main():

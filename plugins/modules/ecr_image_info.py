@@ -177,9 +177,9 @@ missing:
   elements: dict
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils.image_api import image_report
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import image_report
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 
 
 def main():

@@ -142,10 +142,10 @@ findings:
   elements: dict
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ScanFailed, scan_report
-from ansible_collections.stowage.ecr.plugins.module_utils.images import SEVERITIES
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, scan_report
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import SEVERITIES
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 
 
 def main():

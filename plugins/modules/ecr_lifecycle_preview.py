@@ -161,12 +161,12 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import lifecycle_want
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, preview_report
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-from ansible_collections.stowage.ecr.plugins.module_utils.preview import PreviewFailed, preview_report
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():

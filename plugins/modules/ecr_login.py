@@ -169,16 +169,16 @@ registries:
 """
 
 
-from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.login import check_params, get_tokens, plan, store
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config import (
     default_config_path,
     load_json_object,
     sidecar_path,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils.login import check_params, get_tokens, plan, store
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import LoginError
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():

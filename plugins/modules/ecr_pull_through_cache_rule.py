@@ -205,11 +205,11 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import UPSTREAM_REGISTRIES
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import RecreateFailed, converge_pull_through_cache_rule
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import UPSTREAM_REGISTRIES
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules_converge import RecreateFailed, converge_pull_through_cache_rule
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():

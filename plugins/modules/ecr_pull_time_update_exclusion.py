@@ -66,10 +66,10 @@ excluded:
   sample: true
 """
 
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import check_principal_arn
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_pull_time_exclusion
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_pull_time_exclusion
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import check_principal_arn
 
 
 def main():

@@ -233,9 +233,9 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_info import SECTIONS, read_registry, role_vars
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_info import SECTIONS, read_registry, role_vars
 
 
 def main():

@@ -87,10 +87,10 @@ registry_id:
   sample: "123456789012"
 """
 
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import parse_registry_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_registry_policy
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_registry_policy
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import parse_registry_policy
 
 
 def main():

@@ -125,17 +125,17 @@ registry_id:
   sample: "123456789012"
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_scanning
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
     SCAN_FREQUENCIES,
     SCAN_TYPES,
     SCANNING_FILTER_TYPES,
     check_scan_type,
     scanning_rules_want,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_scanning
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 RULE_OPTIONS = dict(
     scan_frequency=dict(type="str", required=True, choices=any_case(SCAN_FREQUENCIES)),

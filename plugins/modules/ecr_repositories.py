@@ -281,12 +281,12 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.fleet import converge_one, plan
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.fleet import converge_one, plan
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
 
 SETTINGS = dict(
     state=dict(type="str", choices=["present", "absent"]),

@@ -181,11 +181,11 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import converge_repository, repository_want
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_repository, repository_want
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 def main():

@@ -204,11 +204,11 @@ changes:
   sample: [lifecycle_policy, tags]
 """
 
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import APPLIED_FOR, TEMPLATE_SETTINGS
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import converge_repository_creation_template
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import APPLIED_FOR, TEMPLATE_SETTINGS
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules_converge import converge_repository_creation_template
-from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_spec
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 
 
 def argument_spec():

@@ -158,16 +158,16 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import read_repository
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     InputError,
     check_registry_id,
     check_repository_name,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.views import settings_view
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import read_repository
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import settings_view
+from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
 def _read_listed(api, raw, listed):

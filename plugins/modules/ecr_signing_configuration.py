@@ -109,11 +109,11 @@ registry_id:
   sample: "123456789012"
 """
 
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import SIGNING_FILTER_TYPES, signing_rules_want
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_signing
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-from ansible_collections.stowage.ecr.plugins.module_utils.registry import converge_signing
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import SIGNING_FILTER_TYPES, signing_rules_want
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
 
 RULE_OPTIONS = dict(
     signing_profile_arn=dict(type="str", required=True),

@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 
 from helpers import ANSIBLE_PLAYBOOK, ROOT, PlayResult, ansible_env, client, write_playbook
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import compile_rules, normalise_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules, normalise_policy
 
 # three lifecycle rule sets, used in turn by the fleet's repositories
 RULE_SETS: List[List[Dict[str, Any]]] = [

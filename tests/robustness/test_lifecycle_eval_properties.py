@@ -6,7 +6,7 @@ import hypothesis
 import hypothesis.strategies as st
 from lifecycle_cases import NOW, expired, image, rule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import evaluate, tags_match
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import evaluate, tags_match
 
 TAGS = st.lists(st.sampled_from(["prod-1", "prod-2", "beta-1", "beta-2", "v1", "v2", "latest"]), max_size=3, unique=True)
 IMAGES = st.lists(st.tuples(TAGS, st.integers(min_value=0, max_value=400)), max_size=25).map(

@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) of the lifecycle rules in plugins/module_utils/lifecycle.py.
+"""Property-based tests (hypothesis) of the lifecycle rules in plugins/module_utils/_checks/lifecycle.py.
 
 1. Every typed rule list that the validator (compile_rules) accepts, moto accepts too, and
    reads back as the same policy. The rules are drawn from the subset moto knows: moto's
@@ -22,7 +22,7 @@ from conftest import record_figures
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import (
     PolicyError,
     compile_rules,
     normalise_policy,

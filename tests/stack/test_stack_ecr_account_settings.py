@@ -41,7 +41,7 @@ def test_refusals(moto, name, value, fragment):
 def test_the_module_accepts_what_the_stack_serves():
     from stack_ecr.account_settings import DEFAULTS, SETTINGS
 
-    from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import ACCOUNT_SETTINGS
+    from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS
 
     assert ACCOUNT_SETTINGS == SETTINGS
     assert all(DEFAULTS[name] in values for name, values in SETTINGS.items())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import compile_rules, policies_equal, typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case, canonical_params, canonical_value
-from ansible_collections.stowage.ecr.plugins.module_utils.views import settings_view
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules, policies_equal, typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case, canonical_params, canonical_value
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import settings_view
 
 MUTABILITY = any_case(["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"])
 

@@ -1,4 +1,4 @@
-"""The image checks and plans (plugins/module_utils/images.py), and ecr_image_scan's wait (image_api.scan_report)
+"""The image checks and plans (plugins/module_utils/_plans/images.py), and ecr_image_scan's wait (image_api.scan_report)
 with a fake ECR client and clock."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.stowage.ecr.plugins.module_utils import images as im
-from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ScanFailed, scan_report
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, scan_report
+from ansible_collections.stowage.ecr.plugins.module_utils._plans import images as im
 
 D = {n: "sha256:" + (c * 64) for n, c in (("a", "a"), ("b", "b"), ("c", "c"), ("i", "1"), ("x", "2"), ("y", "3"))}
 INDEX = "application/vnd.oci.image.index.v1+json"

@@ -8,7 +8,7 @@ import random
 import pytest
 from lifecycle_cases import TERRAFORM_ARCHIVE_POLICY, TERRAFORM_ARCHIVE_RULES
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import (
     POLICY_TEXT_MIN,
     PolicyError,
     compile_rules,

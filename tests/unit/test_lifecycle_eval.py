@@ -7,7 +7,7 @@ import datetime
 
 from lifecycle_cases import NOW, expired, image, rule
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import evaluate, tags_match, worst_rule
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import evaluate, tags_match, worst_rule
 
 
 def test_user_guide_two_rules_higher_priority_wins():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from ansible_collections.stowage.ecr.plugins.module_utils.image_api import ImageCallFailed, ScanFailed
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import known_regions, region_problem
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ImageCallFailed, ScanFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, failure_message
-from ansible_collections.stowage.ecr.plugins.module_utils.region import known_regions, region_problem
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
 
 
 class Ended(Exception):

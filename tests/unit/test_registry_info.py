@@ -1,5 +1,5 @@
 """Reading the registry-level settings and turning them into the role's variables
-(plugins/module_utils/registry_info.py), with a stand-in for the ECR calls."""
+(plugins/module_utils/_flows/registry_info.py), with a stand-in for the ECR calls."""
 
 from __future__ import annotations
 
@@ -10,21 +10,21 @@ import botocore.exceptions
 import pytest
 import yaml
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import compile_rules, policies_equal
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_info import (
-    SECTIONS,
-    pull_through_cache_rule_item,
-    read_registry,
-    role_vars,
-    template_item,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import check_rule, check_template
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules, policies_equal
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
     merge_replication,
     replication_rules_want,
     rules_equal,
     scanning_rules_want,
     signing_rules_want,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import check_rule, check_template
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_info import (
+    SECTIONS,
+    pull_through_cache_rule_item,
+    read_registry,
+    role_vars,
+    template_item,
 )
 
 ACCOUNT = "123456789012"

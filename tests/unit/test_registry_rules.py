@@ -9,7 +9,7 @@ import re
 import botocore.session
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import (
     APPLIED_FOR,
     PREFIX_RE,
     UPSTREAM_REGISTRIES,
@@ -26,7 +26,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import 
     template_changes,
     template_target,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.views import pull_through_cache_rule_view, repository_creation_template_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
 
 MODEL = botocore.session.get_session().get_service_model("ecr")
 ACCOUNT = "123456789012"

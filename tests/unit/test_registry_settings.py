@@ -1,10 +1,10 @@
-"""Checks and plans of the registry-level settings (plugins/module_utils/registry_settings.py)."""
+"""Checks and plans of the registry-level settings (plugins/module_utils/_checks/registry.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
     ACCOUNT_SETTINGS,
     account_setting_value,
     canonical_signing,
@@ -22,7 +22,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings impo
     scanning_rules_want,
     signing_rules_want,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 
 OWN = "123456789012"
 OTHER = "210987654321"

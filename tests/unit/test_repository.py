@@ -6,11 +6,11 @@ import datetime
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils import repository
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import change_call, create_call
-from ansible_collections.stowage.ecr.plugins.module_utils.repository import encryption_conflict, target_mutability
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils.views import repository_view as format_repository
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import change_call, create_call
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._plans import repository
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.repository import encryption_conflict, target_mutability
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view as format_repository
 
 KEY = "arn:aws:kms:ap-south-1:123456789012:key/1111"
 OTHER = "arn:aws:kms:ap-south-1:123456789012:key/2222"

@@ -1,4 +1,4 @@
-"""The repository settings are declared once (module_utils/repository_settings.py, with their docs in the
+"""The repository settings are declared once (module_utils/_spec/settings.py, with their docs in the
 doc fragment stowage.ecr.repository_settings); every other place that names them follows from there."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansible_collections.stowage.ecr.plugins.doc_fragments.repository_settings import ModuleDocFragment
-from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import (
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import (
     REPOSITORY_SETTINGS,
     settings_defaults,
     settings_spec,

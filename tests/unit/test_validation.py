@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     InputError,
     check_encryption,
     check_exclusion_filters,

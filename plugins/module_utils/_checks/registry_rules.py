@@ -20,8 +20,8 @@ from typing import Any
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import normalise_policy, policies_equal, policy_text
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import normalise_policy, policies_equal, policy_text
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     KMS_ENCRYPTION_TYPES,
     MANAGED_KMS_ALIAS,
     WITH_EXCLUSION,

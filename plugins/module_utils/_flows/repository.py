@@ -19,8 +19,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import (
     compile_rules,
     normalise_policy,
     parse_policy,
@@ -28,14 +28,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import (
     policy_text,
     validate_policy,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import evaluate
-from ansible_collections.stowage.ecr.plugins.module_utils.preview import check_max_expiring, local_preview
-from ansible_collections.stowage.ecr.plugins.module_utils.repository import (
-    encryption_conflict,
-    plan_create,
-    plan_update,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     MANAGED_KMS_ALIAS,
     InputError,
     check_encryption,
@@ -46,7 +39,14 @@ from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
     normalise_tags,
     parse_repository_policy,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.views import repository_view, tags_view
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import check_max_expiring, local_preview
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import evaluate
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.repository import (
+    encryption_conflict,
+    plan_create,
+    plan_update,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view, tags_view
 
 
 def read_repository(api: EcrApi, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:

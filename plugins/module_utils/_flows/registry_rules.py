@@ -18,10 +18,9 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import lifecycle_want
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import normalise_policy
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import normalise_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import (
     KMS_ENCRYPTION_TYPES,
     MANAGED_KMS_ALIAS,
     check_role_arn,
@@ -37,8 +36,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules import 
     template_target,
     upstream_of_url,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils.views import pull_through_cache_rule_view, repository_creation_template_view
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
 
 # the options of ecr_pull_through_cache_rule that a rule holds (its diff shows these)
 RULE_FIELDS = ("ecr_repository_prefix", "upstream_registry_url", "upstream_registry", "credential_arn", "custom_role_arn", "upstream_repository_prefix")

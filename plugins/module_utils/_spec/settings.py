@@ -18,8 +18,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ansible_collections.stowage.ecr.plugins.module_utils.spelling import any_case
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import ENCRYPTION_TYPES, IMAGE_TAG_MUTABILITIES
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+
+# the values ECR accepts for the enum settings (the checks in _checks.repository use them too)
+IMAGE_TAG_MUTABILITIES = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
+WITH_EXCLUSION = ("IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
+ENCRYPTION_TYPES = ("AES256", "KMS", "KMS_DSSE")
+KMS_ENCRYPTION_TYPES = ("KMS", "KMS_DSSE")
 
 REPOSITORY_SETTINGS: dict[str, dict[str, Any]] = {
     "image_tag_mutability": {"type": "str", "choices": any_case(IMAGE_TAG_MUTABILITIES)},

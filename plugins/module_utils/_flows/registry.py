@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
     canonical_scanning,
     canonical_signing,
     check_replication_limits,
@@ -25,7 +25,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings impo
     replication_rules_want,
     rules_equal,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.views import registry_policy_view, replication_rules_view, scanning_view, signing_rules_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import registry_policy_view, replication_rules_view, scanning_view, signing_rules_view
 
 
 def converge_registry_policy(api: RegistryApi, want: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import client, retry_decorator
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import client, retry_decorator
 
 # the largest page ListPullTimeUpdateExclusions, DescribePullThroughCacheRules and
 # DescribeRepositoryCreationTemplates serve

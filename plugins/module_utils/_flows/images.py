@@ -16,8 +16,9 @@ from typing import Any, Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.images import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     ACCEPTED_MEDIA_TYPES,
     IMAGE_IDS_MAX,
     IMAGE_STATUSES,
@@ -50,8 +51,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils.images import (
     status_of,
     tags_of,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id, check_repository_name
-from ansible_collections.stowage.ecr.plugins.module_utils.views import image_detail_view, scan_findings_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_detail_view, scan_findings_view
 
 PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
 

@@ -14,11 +14,11 @@ from typing import Any, Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import policy_text
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle_eval import applied_order, as_time, evaluate, worst_rule
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id, check_repository_name
-from ansible_collections.stowage.ecr.plugins.module_utils.views import image_view, plain
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import policy_text
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import applied_order, as_time, evaluate, worst_rule
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_view, plain
 
 # the options that preview a lifecycle policy change (documented by the doc fragment stowage.ecr.lifecycle_preview)
 PREVIEW_OPTIONS: dict[str, dict[str, Any]] = {"preview": {"type": "bool", "default": False}, "max_expiring": {"type": "int"}}

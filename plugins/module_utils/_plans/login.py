@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import decode_auth, fingerprint, parse_iso
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import decode_auth, fingerprint, parse_iso
 
 UNKNOWN = "unknown"
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any, Collection, Iterable
 
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import PolicyError  # noqa: F401 (raised by the checks; imported from here by callers)
+
 POLICY_TEXT_MIN = 100
 POLICY_TEXT_MAX = 30720
 MAX_PATTERN_WILDCARDS = 4
@@ -79,10 +81,6 @@ RULE_OPTIONS = dict(
     action=dict(type="str", default="expire"),
     target_storage_class=dict(type="str"),
 )
-
-
-class PolicyError(ValueError):
-    """A lifecycle policy that ECR would refuse (or that cannot be read)."""
 
 
 def _is_int(value: Any) -> bool:

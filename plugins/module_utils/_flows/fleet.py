@@ -13,7 +13,11 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError, typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import check_preview_options, preview_diff
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import (
     UNREAD,
     converge_lifecycle,
     converge_repository,
@@ -21,12 +25,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils.converge import (
     lifecycle_want,
     repository_want,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import PolicyError, typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils.module import failure_message
-from ansible_collections.stowage.ecr.plugins.module_utils.preview import check_preview_options, preview_diff
-from ansible_collections.stowage.ecr.plugins.module_utils.repository_settings import settings_defaults
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_defaults
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import failure_message
 
 BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False, "preview": False, "max_expiring": None}
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import (
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     KMS_ENCRYPTION_TYPES,
     MANAGED_KMS_ALIAS,
     WITH_EXCLUSION,

@@ -24,7 +24,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import MANAGED_KMS_ALIAS, InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import MANAGED_KMS_ALIAS, InputError
 
 DESCRIBE_BATCH = 100
 MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")

@@ -16,7 +16,7 @@ import hashlib
 import urllib.parse
 from typing import Any, Optional, Tuple
 
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
 
 
 class LoginError(RuntimeError):

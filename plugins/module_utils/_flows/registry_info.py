@@ -21,11 +21,11 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.stowage.ecr.plugins.module_utils.lifecycle import typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_api import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_rules_converge import rule_view, template_view
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_settings import ACCOUNT_SETTINGS, canonical_scanning, canonical_signing
-from ansible_collections.stowage.ecr.plugins.module_utils.views import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS, canonical_scanning, canonical_signing
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import rule_view, template_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import (
     replication_rules_view,
     scanning_view,
     signing_rules_view,

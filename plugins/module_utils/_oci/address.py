@@ -11,7 +11,7 @@ import re
 import urllib.parse
 from typing import Any, Dict, Tuple
 
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_repository_name
 
 LOOPBACK_NAMES = ("localhost",)
 

@@ -13,6 +13,14 @@ import json
 import re
 from typing import Any
 
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import (  # noqa: F401 (the values the checks accept)
+    ENCRYPTION_TYPES,
+    IMAGE_TAG_MUTABILITIES,
+    KMS_ENCRYPTION_TYPES,
+    WITH_EXCLUSION,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError  # noqa: F401 (raised by the checks; imported from here by callers)
+
 # The repositoryName pattern of the ECR API model, matched in full.
 REPOSITORY_NAME_RE = re.compile(r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*")
 REPOSITORY_NAME_MIN = 2
@@ -27,16 +35,8 @@ TAG_VALUE_MAX = 256
 TAGS_MAX = 50
 REPOSITORY_POLICY_MAX = 10240
 
-IMAGE_TAG_MUTABILITIES = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
-WITH_EXCLUSION = ("IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
-ENCRYPTION_TYPES = ("AES256", "KMS", "KMS_DSSE")
-KMS_ENCRYPTION_TYPES = ("KMS", "KMS_DSSE")
 # ECR encrypts with this AWS managed key when a KMS repository is created without a key
 MANAGED_KMS_ALIAS = "alias/aws/ecr"
-
-
-class InputError(ValueError):
-    """Input that ECR would refuse, found before any call."""
 
 
 def check_repository_name(name: Any, option: str = "name") -> None:

@@ -18,18 +18,10 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.stowage.ecr.plugins.module_utils.docker_config import (
-    dump_config,
-    helper_for,
-    merge_login,
-    sidecar_path,
-    stored_auth,
-    write_json_atomic,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils.ecr_api import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils.login_decision import decide, login_view
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_address import parse_registry_url
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import (
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import (
     LoginError,
     decode_auth,
     entry_key,
@@ -39,8 +31,16 @@ from ansible_collections.stowage.ecr.plugins.module_utils.registry_auth import (
     registry_base_url,
     registry_id_of,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.registry_client import check_login
-from ansible_collections.stowage.ecr.plugins.module_utils.validation import InputError, check_registry_id
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.client import check_login
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config import (
+    dump_config,
+    helper_for,
+    merge_login,
+    sidecar_path,
+    stored_auth,
+    write_json_atomic,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.login import decide, login_view
 
 REGISTRY_IDS_MAX = 10
 # shorter strings are not added to no_log_values: masking them would garble unrelated output

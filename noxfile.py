@@ -6,9 +6,11 @@
 
 The newest entry is `.venv` itself (scripts/bootstrap.sh builds it): it runs the whole suite, with
 the development tools (lint, docs, molecule, ansible-test sanity, robustness). The other entries
-run in `.nox/<name>`: the unit tests, every module's integration tests, the role with a push, the
-in-process/standard comparison and the packaging tests (build, install, ansible-doc of every
-module). Each entry pins every package with its file in constraints/. An entry whose Python is not
+run in `.nox/<name>`: the unit tests, the packaging tests (build, install, ansible-doc of every
+module) and the integration tests marked ``matrix`` (pytest.ini; tests/conftest.py marks the unit and
+packaging ones): every module in-process and on the usual path, the roles, and one cycle of each main
+module. A run of the whole suite on every entry took 50 minutes on two cores; this one keeps the
+version-sensitive parts (argument specs, AnsiballZ, action plugins, roles, collections' behaviour). Each entry pins every package with its file in constraints/. An entry whose Python is not
 on this machine is skipped; scripts/matrix_summary.py prints it as NOT RUN, with the reason, and it
 never counts as passed. Under CI (CI=true) an entry that cannot run is an error instead: every entry
 must run there.
@@ -169,7 +171,8 @@ def _entry_session(entry: Entry):
         if entry.collections_from:
             _install_collections(session, entry)
         ignore = ["--ignore=%s" % path for path in MATRIX_IGNORE]
-        session.run("python", "-m", "pytest", "-n", WORKERS, _junit(entry.name), *ignore, *(session.posargs or MATRIX_TESTS))
+        selection = session.posargs or ["-m", "matrix", *MATRIX_TESTS]
+        session.run("python", "-m", "pytest", "-n", WORKERS, _junit(entry.name), *ignore, *selection)
 
     run.__doc__ = "Python %s, ansible %s (ansible-core %s%s, amazon.aws %s, community.docker %s)" % (
         entry.python,

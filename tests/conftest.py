@@ -66,3 +66,14 @@ def dockerd(tmp_path_factory):
         yield stack.start_dockerd(directory)
     finally:
         stack.stop(directory)
+
+
+# the tests every entry of the support matrix runs whole (noxfile.py MATRIX_TESTS, selected with -m matrix)
+ALWAYS_ON_THE_MATRIX = ("tests/unit/", "tests/packaging/test_build_install.py", "tests/packaging/test_ansible_doc.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        where = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+        if where.startswith(ALWAYS_ON_THE_MATRIX):
+            item.add_marker(pytest.mark.matrix)

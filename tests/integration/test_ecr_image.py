@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 from helpers import Recorder, client, run_play, unique, writes
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
@@ -106,6 +107,7 @@ def tags_digest(name: str, tag: str) -> str:
     return next(d for d, tags in tags_by_digest(name).items() if tag in tags)
 
 
+@pytest.mark.matrix
 def test_promotion_four_times_keeps_digests_of_images_oci_and_indexes(moto, tmp_path):
     name = repository("imgpromo")
     build = put(name, manifest(name + "build"), "build-7")

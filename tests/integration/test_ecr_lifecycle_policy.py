@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import Recorder, client, run_play, unique, writes
 
 SEED_RULE = {
@@ -49,6 +50,7 @@ def new_repository(prefix="lc"):
     return name
 
 
+@pytest.mark.matrix
 def test_seed_rule_four_times(moto, tmp_path):
     name = new_repository()
     with Recorder(moto) as rec:
@@ -109,6 +111,7 @@ def test_same_policy_in_other_spellings_is_no_change(moto, tmp_path):
     assert [r["rulePriority"] for r in play["dict"]["policy"]["rules"]] == [10, 20, 100]
 
 
+@pytest.mark.matrix
 def test_change_shows_before_and_after(moto, tmp_path):
     name = new_repository()
     run_play([{"name": "seed", "stowage.ecr.ecr_lifecycle_policy": {"repository": name, "rules": [SEED_RULE]}}], tmp_path)

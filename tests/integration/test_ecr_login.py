@@ -57,6 +57,7 @@ def write_sidecar(config, key, auth, expires):
     sidecar(config).write_text(json.dumps({"logins": {key: record}}))
 
 
+@pytest.mark.matrix
 def test_login_check_real_then_no_change(moto, registry, tmp_path):
     config = tmp_path / "docker" / "config.json"
     args = {"registry_url": registry["url"], "config_path": str(config)}
@@ -289,6 +290,7 @@ def run_plain(tasks, tmp_path, extra_args):
     return proc.stdout + proc.stderr
 
 
+@pytest.mark.matrix
 @pytest.mark.slow
 def test_docker_pushes_with_the_written_login(moto, registry, dockerd, tmp_path):
     """The real client: docker finds the login under HOST:PORT and pushes; the manifest's config digest is the image id."""

@@ -7,6 +7,7 @@ import os
 import subprocess
 
 import boto3
+import pytest
 import yaml
 from helpers import ANSIBLE_PLAYBOOK, ROOT, Recorder, client, run_play, unique, writes
 
@@ -40,6 +41,7 @@ def describe(names):
     return {r["repositoryName"]: r for r in client("ecr").describe_repositories(repositoryNames=names)["repositories"]}
 
 
+@pytest.mark.matrix
 def test_fleet_four_times_and_per_repository_results(moto, tmp_path):
     prefix = unique("fleet")
     names = ["%s/app-%02d" % (prefix, i) for i in range(12)]

@@ -67,6 +67,7 @@ def put_image(name, tag="v1"):
     client("ecr").put_image(repositoryName=name, imageManifest=json.dumps(manifest), imageTag=tag)
 
 
+@pytest.mark.matrix
 def test_create_with_every_setting(moto, tmp_path):
     name = unique("team/full")
     args = {
@@ -106,6 +107,7 @@ def test_create_with_every_setting(moto, tmp_path):
     assert play["real again"]["repository"] == out
 
 
+@pytest.mark.matrix
 def test_omitted_options_leave_settings_alone(moto, tmp_path):
     name = unique("keep")
     client("ecr").create_repository(
@@ -163,6 +165,7 @@ def test_update_mutability_and_scan(moto, tmp_path):
     assert repo["imageScanningConfiguration"]["scanOnPush"] is False
 
 
+@pytest.mark.matrix
 def test_tags_purge_and_keep(moto, tmp_path):
     name = unique("tags")
     client("ecr").create_repository(repositoryName=name, tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])

@@ -10,6 +10,9 @@ import sys
 import pytest
 from helpers import BIN, run_play, unique
 
+# every entry of the support matrix runs this file (noxfile.py)
+pytestmark = pytest.mark.matrix
+
 MARKER = "running in process on the controller"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 from helpers import Recorder, client, run_play, unique, writes
 from lifecycle_cases import TERRAFORM_ARCHIVE_POLICY, TERRAFORM_ARCHIVE_RULES
 
@@ -70,6 +71,7 @@ def test_preview_module_local_with_rules_live_policy_and_as_of(moto, tmp_path):
     assert later["as_of"].startswith("2099-01-01") and len(later["expiring"]) == 3 and all(not e["image_tags"] for e in later["expiring"])
 
 
+@pytest.mark.matrix
 def test_policy_change_previews_in_check_and_diff_and_the_guard_writes_nothing(moto, tmp_path):
     name = repository_with_images()
     args = {"repository": name, "rules": [UNTAGGED_KEEP_1, V_KEEP_1], "preview": True}

@@ -130,6 +130,7 @@ def assert_baseline(ecr):
     assert signing == [{"signingProfileArn": PROFILE, "repositoryFilters": [{"filter": "release/*", "filterType": "WILDCARD_MATCH"}]}]
 
 
+@pytest.mark.matrix
 def test_baseline_check_apply_again(moto, registry, tmp_path):
     with Recorder(moto) as rec:
         check = run_play(ROLE, tmp_path, check=True, vars=BASELINE)

@@ -13,6 +13,7 @@ def push_results(play):
     return [t["result"] for t in play.tasks if t["name"].endswith(PUSH_TASK)]
 
 
+@pytest.mark.matrix
 @pytest.mark.slow
 def test_a_tag_moved_back_to_pushed_layers_is_a_change(moto, registry, dockerd, tmp_path):
     name = unique("rolemove")

@@ -88,6 +88,7 @@ def repository(moto):
     ecr.delete_repository(repositoryName=name, force=True)
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("how", ["extra vars", "include_role vars"])
 def test_null_ecr_repo_variables_leave_the_repository_alone(moto, repository, tmp_path, how):
     ecr, name = repository
@@ -104,6 +105,7 @@ def test_null_ecr_repo_variables_leave_the_repository_alone(moto, repository, tm
     assert repository_state(ecr, name) == before
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("how", ["extra vars", "include_role vars"])
 def test_null_ecr_registry_variables_leave_the_registry_alone(moto, tmp_path, how):
     ecr = boto3.client("ecr", region_name=REGION)
@@ -142,6 +144,7 @@ def test_bad_values_still_fail_before_any_write(moto, tmp_path):
         ecr.describe_repositories(repositoryNames=[name])
 
 
+@pytest.mark.matrix
 def test_an_unknown_ecr_repo_variable_is_warned_about_and_fails_when_strict(moto, tmp_path):
     ecr = boto3.client("ecr", region_name=REGION)
     name = unique("typo")

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from helpers import run_play, unique
 
+# every entry of the support matrix runs this file (noxfile.py)
+pytestmark = pytest.mark.matrix
+
 
 @pytest.mark.parametrize("in_process", ["1", "0"])
 def test_warnings_once_and_no_deprecation(moto, tmp_path, in_process):

@@ -229,6 +229,7 @@ def task_seconds(play) -> dict[str, float]:
     return took
 
 
+@pytest.mark.matrix
 def test_bad_region_fails_fast_before_any_call(moto, tmp_path):
     """A region that cannot be one fails in every kind of module at once, naming region and what is accepted;
     without the check, each call is retried for about 30 s before a server error that names no option."""

@@ -254,6 +254,7 @@ def test_repository_and_policy_in_check_mode_for_a_new_repository(moto, tmp_path
     assert writes(rec.operations()) == []
 
 
+@pytest.mark.matrix
 def test_absent_with_a_policy_is_refused_and_deletes_nothing(moto, tmp_path):
     """state absent with policy or rules contradicts itself: refused before any call, the live policy kept."""
     name = new_repository()

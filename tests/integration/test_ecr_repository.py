@@ -356,6 +356,7 @@ def test_other_registry_id(moto, tmp_path):
     assert repo["registryId"] == other and repo["imageScanningConfiguration"]["scanOnPush"] is True
 
 
+@pytest.mark.matrix
 def test_created_says_whether_this_run_created_it(moto, tmp_path):
     name = unique("created")
     play = run_play(
@@ -383,6 +384,7 @@ def test_created_says_whether_this_run_created_it(moto, tmp_path):
     assert play["update"]["changed"] and play["delete"]["changed"] and not exists(name)
 
 
+@pytest.mark.matrix
 def test_kms_without_key_is_the_aws_managed_key(moto, tmp_path):
     """encryption_type KMS alone: created as the ECR API creates it (ECR picks its AWS managed key); later runs
     leave the key unchecked, as any omitted option, so they ask KMS nothing."""

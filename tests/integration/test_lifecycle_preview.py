@@ -192,6 +192,7 @@ def test_preview_sees_archived_images(moto, tmp_path):
     assert [image["image_digest"] for image in result["expiring"]] == [archived]
 
 
+@pytest.mark.matrix
 def test_one_any_rule_a_storage_class_is_put_and_previewed(moto, tmp_path):
     """The archive policy Terraform puts to AWS passes the checks as JSON and as typed rules, and its preview acts
     on each storage class with its own rule. moto's PutLifecyclePolicy knows no storageClass, sinceImagePulled

@@ -195,6 +195,7 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("check", [False, True])
 def test_a_registry_that_does_not_answer_fails_before_the_first_write(moto, dockerd, tmp_path, check):
     name = unique("deadregistry")

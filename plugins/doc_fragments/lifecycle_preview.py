@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The preview options of a lifecycle policy change; their argument spec is PREVIEW_OPTIONS in
-plugins/module_utils/_flows/preview.py."""
+"""The preview options of a lifecycle policy change, documented once. Their argument spec is PREVIEW_OPTIONS in
+plugins/module_utils/_spec/lifecycle.py; tests/unit/module_utils/_spec/test_spec.py keeps the two equal."""
 
 from __future__ import annotations
 

@@ -42,8 +42,8 @@ attributes:
     description: Returns the policy before and after, canonical (rules sorted by priority).
 extends_documentation_fragment:
   - stowage.ecr.target
-  - stowage.ecr.lifecycle_rules
-  - stowage.ecr.lifecycle_preview
+  - stowage.ecr.lifecycle
+  - stowage.ecr.lifecycle.PREVIEW
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

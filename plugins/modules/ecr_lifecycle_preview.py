@@ -53,7 +53,7 @@ attributes:
     description: Nothing is changed, so there is no diff.
 extends_documentation_fragment:
   - stowage.ecr.target
-  - stowage.ecr.lifecycle_rules
+  - stowage.ecr.lifecycle
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

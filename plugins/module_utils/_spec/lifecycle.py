@@ -5,7 +5,7 @@
 argument spec.
 
 LIFECYCLE_RULES (the ``rules`` option, each rule with LIFECYCLE_RULE_OPTIONS) is documented by the doc
-fragment ``stowage.ecr.lifecycle_rules``; PREVIEW_OPTIONS by ``stowage.ecr.lifecycle_preview``.
+fragment ``stowage.ecr.lifecycle``; PREVIEW_OPTIONS by ``stowage.ecr.lifecycle.PREVIEW``.
 tests/unit/module_utils/_spec/test_spec.py keeps each fragment equal to its piece. The rules'
 values are checked in _checks.lifecycle, which also takes these keys where the rules are an untyped
 list (ecr_repositories, ecr_repository_creation_template).

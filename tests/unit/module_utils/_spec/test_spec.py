@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.stowage.ecr.plugins.doc_fragments import lifecycle_preview, lifecycle_rules, registry_rules, repository_settings, target
+from ansible_collections.stowage.ecr.plugins.doc_fragments import lifecycle, registry_rules, repository_settings, target
 from ansible_collections.stowage.ecr.plugins.module_utils._spec import lifecycle as lifecycle_spec
 from ansible_collections.stowage.ecr.plugins.module_utils._spec import registry_rules as registry_rules_spec
 from ansible_collections.stowage.ecr.plugins.module_utils._spec import settings as settings_spec
@@ -25,8 +25,8 @@ FAMILIES = {
     "stowage.ecr.target": (target.ModuleDocFragment.DOCUMENTATION, target_spec.REPOSITORY_TARGET),
     "stowage.ecr.target.NAME": (target.ModuleDocFragment.NAME, target_spec.NAME),
     "stowage.ecr.target.REGISTRY": (target.ModuleDocFragment.REGISTRY, target_spec.REGISTRY),
-    "stowage.ecr.lifecycle_rules": (lifecycle_rules.ModuleDocFragment.DOCUMENTATION, lifecycle_spec.LIFECYCLE_RULES),
-    "stowage.ecr.lifecycle_preview": (lifecycle_preview.ModuleDocFragment.DOCUMENTATION, lifecycle_spec.PREVIEW_OPTIONS),
+    "stowage.ecr.lifecycle": (lifecycle.ModuleDocFragment.DOCUMENTATION, lifecycle_spec.LIFECYCLE_RULES),
+    "stowage.ecr.lifecycle.PREVIEW": (lifecycle.ModuleDocFragment.PREVIEW, lifecycle_spec.PREVIEW_OPTIONS),
     "stowage.ecr.registry_rules.REPLICATION": (registry_rules.ModuleDocFragment.REPLICATION, registry_rules_spec.REPLICATION_RULES),
     "stowage.ecr.registry_rules.SCANNING": (registry_rules.ModuleDocFragment.SCANNING, registry_rules_spec.SCANNING_RULES),
     "stowage.ecr.registry_rules.SIGNING": (registry_rules.ModuleDocFragment.SIGNING, registry_rules_spec.SIGNING_RULES),

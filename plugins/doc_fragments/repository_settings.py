@@ -10,6 +10,9 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
+    # tags and purge_tags are written here rather than taken from amazon.aws.tags: this fragment documents
+    # the settings' spec as one piece (ecr_repositories' item suboptions are rendered from it), and the
+    # repository's tags also take numbers, written as strings
     DOCUMENTATION = r"""
 options:
   image_tag_mutability:

@@ -21,16 +21,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  repository:
-    description:
-      - The repository name.
-    type: str
-    required: true
-    aliases: [repository_name]
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
   state:
     description:
       - V(present) points O(tags) at O(source) and sets O(storage_class).
@@ -90,6 +80,7 @@ attributes:
     support: full
     description: Shows each affected digest's tags and image status before and after.
 extends_documentation_fragment:
+  - stowage.ecr.target
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -164,13 +155,13 @@ images:
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ImageCallFailed, converge_image
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
     argument_spec = dict(
-        repository=dict(type="str", required=True, aliases=["repository_name"]),
-        registry_id=dict(type="str"),
+        **spec(REPOSITORY_TARGET),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         source=dict(type="str"),
         tags=dict(type="list", elements="str"),

@@ -16,16 +16,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  repository:
-    description:
-      - The repository name.
-    type: str
-    required: true
-    aliases: [repository_name]
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
   image_ids:
     description:
       - Only these images, each named by O(image_ids[].image_tag), O(image_ids[].image_digest) or both.
@@ -76,6 +66,7 @@ attributes:
     support: none
     description: Only reads; there is nothing to show.
 extends_documentation_fragment:
+  - stowage.ecr.target
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -179,13 +170,13 @@ missing:
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import image_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
     argument_spec = dict(
-        repository=dict(type="str", required=True, aliases=["repository_name"]),
-        registry_id=dict(type="str"),
+        **spec(REPOSITORY_TARGET),
         image_ids=dict(type="list", elements="dict", options=dict(image_tag=dict(type="str"), image_digest=dict(type="str"))),
         tag_status=dict(type="str", default="any", choices=any_case(["tagged", "untagged", "any"])),
         tag_patterns=dict(type="list", elements="str"),

@@ -19,16 +19,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  repository:
-    description:
-      - The repository name.
-    type: str
-    required: true
-    aliases: [repository_name]
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
   image_tag:
     description:
       - The image, by a tag it has. One of O(image_tag) and O(image_digest) is required.
@@ -73,6 +63,7 @@ attributes:
     support: none
     description: A scan changes no setting; there is nothing to show.
 extends_documentation_fragment:
+  - stowage.ecr.target
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -145,13 +136,13 @@ findings:
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, scan_report
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import SEVERITIES
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
     argument_spec = dict(
-        repository=dict(type="str", required=True, aliases=["repository_name"]),
-        registry_id=dict(type="str"),
+        **spec(REPOSITORY_TARGET),
         image_tag=dict(type="str"),
         image_digest=dict(type="str"),
         wait=dict(type="bool", default=True),

@@ -19,11 +19,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  repository:
-    description:
-      - The repository name.
-    type: str
-    required: true
   tags:
     description:
       - The tags to read.
@@ -33,10 +28,6 @@ options:
   image_id:
     description:
       - The local image id (C(docker image inspect --format '{{.Id}}')), V(sha256:...), to compare with.
-    type: str
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
     type: str
   registry_url:
     description:
@@ -55,6 +46,7 @@ attributes:
       Only reads. In check mode, a repository or a login that does not exist yet (because the same play
       would make it) reads as tags that hold nothing.
 extends_documentation_fragment:
+  - stowage.ecr.target
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -133,15 +125,15 @@ except ImportError:
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.tag_info import tag_report
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
 def main():
     argument_spec = dict(
-        repository=dict(type="str", required=True),
+        **spec(REPOSITORY_TARGET),
         tags=dict(type="list", elements="str", required=True),
         image_id=dict(type="str"),
-        registry_id=dict(type="str"),
         registry_url=dict(type="str"),
         config_path=dict(type="path"),
     )

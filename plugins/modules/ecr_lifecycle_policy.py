@@ -16,20 +16,11 @@ description:
   - The comparison with the live policy is semantic; rule order, list order and V("30") against V(30)
     make no change.
   - A lifecycle policy change never deletes an image itself; ECR applies the policy within 24 hours.
+  - The repository must exist (see M(stowage.ecr.ecr_repository)); in check mode, a repository that does
+    not exist yet is reported as one that would get the policy.
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  repository:
-    description:
-      - The name of the repository. It must exist (see M(stowage.ecr.ecr_repository)); in check mode a
-        repository that does not exist yet is reported as one that would get the policy.
-    type: str
-    required: true
-    aliases: [repository_name]
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
   state:
     description:
       - V(present) puts the policy, V(absent) deletes it (then O(policy) and O(rules) are refused, before any call).
@@ -42,85 +33,6 @@ options:
       - Exactly one of O(policy) and O(rules) is required with O(state=present), and neither is accepted with
         O(state=absent).
     type: json
-  rules:
-    description:
-      - The lifecycle rules, each the AWS rule in snake_case, flat (no C(selection) and C(action) blocks).
-      - 'Keys named otherwise than AWS names them: O(rules[].priority) for C(rulePriority), O(rules[].tag_prefixes) for
-        C(selection.tagPrefixList), O(rules[].tag_patterns) for C(selection.tagPatternList), O(rules[].action) for
-        C(action.type) and O(rules[].target_storage_class) for C(action.targetStorageClass). The others are the
-        C(selection) keys in snake_case: O(rules[].tag_status), O(rules[].count_type), O(rules[].count_number),
-        O(rules[].count_unit), O(rules[].storage_class).'
-      - The values of O(rules[].count_type) are snake_case too (V(image_count_more_than) for C(imageCountMoreThan)).
-      - Exactly one of O(policy) and O(rules) is required with O(state=present), and neither is accepted with
-        O(state=absent).
-      - The words of O(rules[].tag_status), O(rules[].count_type), O(rules[].count_unit), O(rules[].storage_class),
-        O(rules[].action) and O(rules[].target_storage_class) are accepted in any case, and O(rules[].count_type) also in
-        the policy JSON's spelling (V(imageCountMoreThan)); results give them as documented here.
-    type: list
-    elements: dict
-    suboptions:
-      priority:
-        description:
-          - The rule's priority, a whole number of 1 or more, unique in the policy. Lower numbers are
-            applied first; they need not be consecutive.
-        type: int
-        required: true
-      description:
-        description:
-          - What the rule is for.
-        type: str
-      tag_status:
-        description:
-          - Which images the rule selects, one of V(tagged), V(untagged) or V(any).
-          - V(tagged) needs O(rules[].tag_prefixes) or O(rules[].tag_patterns). Only one rule may select
-            V(untagged). A rule with V(any) must have the highest priority of the rules of its storage class
-            (O(rules[].storage_class)), so a policy may have one V(any) rule for standard images and one for
-            archived images.
-        type: str
-        required: true
-      tag_prefixes:
-        description:
-          - With O(rules[].tag_status=tagged), the tag prefixes that select images.
-        type: list
-        elements: str
-      tag_patterns:
-        description:
-          - With O(rules[].tag_status=tagged), tag wildcard patterns (at most 4 V(*) each). Several
-            patterns select images that carry all of them.
-        type: list
-        elements: str
-      count_type:
-        description:
-          - One of V(image_count_more_than) (keep the newest O(rules[].count_number) images),
-            V(since_image_pushed), V(since_image_pulled) or V(since_image_transitioned) (older than
-            O(rules[].count_number) days).
-        type: str
-        required: true
-      count_number:
-        description:
-          - The image count or the number of days, a whole number of 1 or more.
-        type: int
-        required: true
-      count_unit:
-        description:
-          - V(days), the only unit, implied for the since_* count types; not accepted with
-            V(image_count_more_than).
-        type: str
-      storage_class:
-        description:
-          - The storage class the rule selects, V(standard) or V(archive). V(archive) goes with
-            O(rules[].count_type=since_image_transitioned), and is implied for it.
-        type: str
-      action:
-        description:
-          - V(expire) (the default) deletes the selected images; V(transition) moves them to archive
-            storage and needs O(rules[].target_storage_class=archive).
-        type: str
-        default: expire
-      target_storage_class:
-        description:
-          - V(archive), with O(rules[].action=transition).
-        type: str
 attributes:
   check_mode:
     support: full
@@ -129,7 +41,9 @@ attributes:
     support: full
     description: Returns the policy before and after, canonical (rules sorted by priority).
 extends_documentation_fragment:
-  - stowage.ecr.lifecycle_preview
+  - stowage.ecr.target
+  - stowage.ecr.lifecycle
+  - stowage.ecr.lifecycle.PREVIEW
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -247,14 +161,16 @@ except ImportError:
 
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     InputError,
     check_registry_id,
     check_repository_name,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PREVIEW_OPTIONS, check_preview_options, preview_diff
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_lifecycle, lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import LIFECYCLE_RULES, PREVIEW_OPTIONS
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -276,11 +192,10 @@ def desired_policy(params):
 
 def main():
     argument_spec = dict(
-        repository=dict(type="str", required=True, aliases=["repository_name"]),
-        registry_id=dict(type="str"),
+        **spec(REPOSITORY_TARGET),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         policy=dict(type="json"),
-        rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+        **LIFECYCLE_RULES,
         **PREVIEW_OPTIONS,
     )
     module = ecr_module(

@@ -22,35 +22,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  repository:
-    description: The name of the repository.
-    type: str
-    required: true
-    aliases: [repository_name]
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
-  rules:
-    description:
-      - The typed rules to evaluate, as O(stowage.ecr.ecr_lifecycle_policy#module:rules) takes them, checked the same way.
-      - Flat snake_case keys; those named otherwise than in the AWS JSON are V(priority) (C(rulePriority)), V(tag_prefixes)
-        (C(tagPrefixList)), V(tag_patterns) (C(tagPatternList)), V(action) (C(action.type)) and V(target_storage_class)
-        (C(action.targetStorageClass)).
-    type: list
-    elements: dict
-    suboptions:
-      priority: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: int, required: true}
-      description: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: str}
-      tag_status: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: str, required: true}
-      tag_prefixes: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: list, elements: str}
-      tag_patterns: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: list, elements: str}
-      count_type: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: str, required: true}
-      count_number: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: int, required: true}
-      count_unit: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: str}
-      storage_class: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: str}
-      action: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: str, default: expire}
-      target_storage_class: {description: As in M(stowage.ecr.ecr_lifecycle_policy)., type: str}
   policy:
     description:
       - The lifecycle policy to evaluate as AWS JSON (a dict or a JSON string), instead of O(rules).
@@ -81,6 +52,8 @@ attributes:
     support: none
     description: Nothing is changed, so there is no diff.
 extends_documentation_fragment:
+  - stowage.ecr.target
+  - stowage.ecr.lifecycle
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -162,18 +135,19 @@ except ImportError:
 
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS, PolicyError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, preview_report
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import LIFECYCLE_RULES
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
 def main():
     argument_spec = dict(
-        repository=dict(type="str", required=True, aliases=["repository_name"]),
-        registry_id=dict(type="str"),
-        rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+        **spec(REPOSITORY_TARGET),
+        **LIFECYCLE_RULES,
         policy=dict(type="json"),
         as_of=dict(type="str"),
         source=dict(type="str", default="local", choices=["local", "aws"]),

@@ -79,10 +79,6 @@ options:
         repositories map to (2 to 30 characters, or V(ROOT), the default, for any repository).
       - Not accepted with O(ecr_repository_prefix=ROOT). Changing it needs O(recreate=true).
     type: str
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
   state:
     description:
       - V(present) creates or updates the rule, V(absent) deletes it. Deleting a rule leaves the
@@ -120,6 +116,7 @@ attributes:
     support: full
     description: Returns the rule before and after, in the options' words.
 extends_documentation_fragment:
+  - stowage.ecr.target.REGISTRY
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -209,6 +206,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import RecreateFailed, converge_pull_through_cache_rule
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REGISTRY, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -220,7 +218,7 @@ def main():
         credential_arn=dict(type="str", no_log=False),
         custom_role_arn=dict(type="str"),
         upstream_repository_prefix=dict(type="str"),
-        registry_id=dict(type="str"),
+        **spec(REGISTRY),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         recreate=dict(type="bool", default=False),
         validate=dict(type="bool", default=False),

@@ -26,7 +26,7 @@ options:
       - The sections to read. V([]) reads none and returns RV(registry_id) only.
     type: list
     elements: str
-    choices:
+    choices: &sections
       - policy
       - replication
       - scanning
@@ -35,15 +35,7 @@ options:
       - account_settings
       - pull_time_update_exclusions
       - signing
-    default:
-      - policy
-      - replication
-      - scanning
-      - pull_through_cache_rules
-      - repository_creation_templates
-      - account_settings
-      - pull_time_update_exclusions
-      - signing
+    default: *sections
   fail_on_section_error:
     description:
       - Fail the task when a section cannot be read because access is denied or the region does not offer it,

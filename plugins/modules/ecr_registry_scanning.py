@@ -27,39 +27,6 @@ options:
       - Left out, the registry's scan type stays. Any case is accepted.
     type: str
     choices: [BASIC, ENHANCED]
-  rules:
-    description:
-      - The scanning rules, at most 2, each frequency once. V([]) removes the registry's rules.
-      - Left out, the registry's rules stay.
-    type: list
-    elements: dict
-    suboptions:
-      scan_frequency:
-        description:
-          - V(SCAN_ON_PUSH) or V(CONTINUOUS_SCAN) (V(ENHANCED) only). V(MANUAL) is in the API's list, but no scan
-            type takes it in a rule. Any case is accepted.
-        type: str
-        required: true
-        choices: [SCAN_ON_PUSH, CONTINUOUS_SCAN, MANUAL]
-      repository_filters:
-        description:
-          - Which repositories the rule scans, 1 to 100 filters.
-        type: list
-        elements: dict
-        required: true
-        suboptions:
-          filter:
-            description:
-              - A repository name pattern, 1 to 255 characters of lowercase letters, digits, C(.), C(_), C(-), C(/)
-                and the wildcard C(*), for example V(prod-*) or V(*).
-            type: str
-            required: true
-          filter_type:
-            description:
-              - V(WILDCARD), the only type ECR knows. Any case is accepted.
-            type: str
-            choices: [WILDCARD]
-            default: WILDCARD
 attributes:
   check_mode:
     support: full
@@ -68,6 +35,7 @@ attributes:
     support: full
     description: Returns the scan type and rules before and after.
 extends_documentation_fragment:
+  - stowage.ecr.registry_rules.SCANNING
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -127,31 +95,19 @@ registry_id:
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
-    SCAN_FREQUENCIES,
-    SCAN_TYPES,
-    SCANNING_FILTER_TYPES,
     check_scan_type,
     scanning_rules_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_scanning
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import SCAN_TYPES, SCANNING_RULES
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-
-RULE_OPTIONS = dict(
-    scan_frequency=dict(type="str", required=True, choices=any_case(SCAN_FREQUENCIES)),
-    repository_filters=dict(
-        type="list",
-        elements="dict",
-        required=True,
-        options=dict(filter=dict(type="str", required=True), filter_type=dict(type="str", default="WILDCARD", choices=any_case(SCANNING_FILTER_TYPES))),
-    ),
-)
 
 
 def main():
     argument_spec = dict(
         scan_type=dict(type="str", choices=any_case(SCAN_TYPES)),
-        rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+        **SCANNING_RULES,
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     params = module.params

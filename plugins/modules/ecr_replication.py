@@ -32,57 +32,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  rules:
-    description:
-      - The replication rules to add or update (O(state=present)) or remove (O(state=absent)).
-      - With O(purge_rules=true), all the rules the registry is to hold; V([]) with O(purge_rules=true) removes
-        them all.
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      destinations:
-        description:
-          - Where the rule replicates to, 1 or more (at most 25 unique destinations across all rules).
-        type: list
-        elements: dict
-        required: true
-        suboptions:
-          region:
-            description:
-              - The region to replicate to, for example V(eu-west-1).
-            type: str
-            required: true
-          registry_id:
-            description:
-              - The 12-digit account id of the registry to replicate to. Defaults to the registry's own account
-                (replication to another region of the same account).
-              - A destination in another account needs a registry policy there that lets this account replicate
-                (see M(stowage.ecr.ecr_registry_policy)).
-            type: str
-      repository_filters:
-        description:
-          - Which repositories the rule replicates, 1 to 100 filters; left out, the rule replicates every
-            repository.
-        type: list
-        elements: dict
-        suboptions:
-          filter:
-            description:
-              - A repository name prefix, 2 to 256 characters, for example V(team-a/) or V(prod).
-            type: str
-            required: true
-          filter_type:
-            description:
-              - V(PREFIX_MATCH), the only type ECR knows. Any case is accepted.
-            type: str
-            choices: [PREFIX_MATCH]
-            default: PREFIX_MATCH
-      delete_replication:
-        description:
-          - Whether image deletions and tag removals are replicated too.
-          - Left out, a new rule gets ECR's default (not replicated) and a live rule keeps its setting.
-        type: bool
   purge_rules:
     description:
       - With O(state=present), remove the registry's rules that O(rules) does not name.
@@ -103,6 +52,7 @@ attributes:
     support: full
     description: Returns the registry's rules before and after.
 extends_documentation_fragment:
+  - stowage.ecr.registry_rules.REPLICATION
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -181,31 +131,16 @@ registry_id:
 """
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import REPLICATION_FILTER_TYPES, replication_rules_want
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import replication_rules_want
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_replication
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import REPLICATION_RULES
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-
-RULE_OPTIONS = dict(
-    destinations=dict(
-        type="list",
-        elements="dict",
-        required=True,
-        options=dict(region=dict(type="str", required=True), registry_id=dict(type="str")),
-    ),
-    repository_filters=dict(
-        type="list",
-        elements="dict",
-        options=dict(filter=dict(type="str", required=True), filter_type=dict(type="str", default="PREFIX_MATCH", choices=any_case(REPLICATION_FILTER_TYPES))),
-    ),
-    delete_replication=dict(type="bool"),
-)
 
 
 def main():
     argument_spec = dict(
-        rules=dict(type="list", elements="dict", required=True, options=RULE_OPTIONS),
+        **REPLICATION_RULES,
         purge_rules=dict(type="bool", default=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )

@@ -167,10 +167,6 @@ options:
         description: As O(repositories[].max_expiring).
         type: int
         version_added: 0.2.0
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
   concurrency:
     description:
       - How many repositories are worked on at once. AWS throttling is retried with backoff.
@@ -184,6 +180,7 @@ attributes:
     support: full
     description: One before/after entry for each repository that changes.
 extends_documentation_fragment:
+  - stowage.ecr.target.REGISTRY
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -286,6 +283,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle impo
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.fleet import converge_one, plan
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REGISTRY, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 SETTINGS = dict(
@@ -306,7 +304,7 @@ def main():
     argument_spec = dict(
         repositories=dict(type="list", elements="dict", required=True, options=dict(name=dict(type="str", required=True), **SETTINGS)),
         defaults=dict(type="dict", default={}, options=SETTINGS),
-        registry_id=dict(type="str"),
+        **spec(REGISTRY),
         concurrency=dict(type="int", default=8),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)

@@ -20,17 +20,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  name:
-    description:
-      - The repository name, for example V(team/app-api).
-      - 2 to 256 characters; lowercase letters and digits separated by V(.), V(_), V(__) or V(-),
-        and parts separated by V(/).
-    type: str
-    required: true
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
   state:
     description:
       - V(present) creates or updates the repository, V(absent) deletes it.
@@ -51,6 +40,8 @@ attributes:
     support: full
     description: Returns the repository before and after, as in RV(repository).
 extends_documentation_fragment:
+  - stowage.ecr.target.NAME
+  - stowage.ecr.target.REGISTRY
   - stowage.ecr.repository_settings
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -185,13 +176,13 @@ from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_repository, repository_want
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import NAME, REGISTRY, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True),
-        registry_id=dict(type="str"),
+        **spec(NAME, REGISTRY),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         **settings_spec(),
         force_delete=dict(type="bool", default=False),

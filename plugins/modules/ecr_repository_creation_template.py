@@ -18,6 +18,8 @@ description:
   - Every setting is changed in place (UpdateRepositoryCreationTemplate), encryption included. An option
     left out keeps the template's value; the module sends the template's other values with every update.
   - The repository and lifecycle policies are compared semantically with the live ones, tags as a set.
+  - O(tags) are the resource tags of the new repositories (numbers are written as strings); they need
+    O(custom_role_arn), as ECR uses the role to tag the repository.
 author:
   - stowage.ecr contributors (@stowage)
 options:
@@ -69,19 +71,6 @@ options:
       - Left out (or V(alias/aws/ecr)) with a KMS type, the new repositories use the AWS managed key.
       - A customer managed key needs O(custom_role_arn) (ECR uses the role to create the repository).
     type: str
-  tags:
-    description:
-      - Resource tags for the new repositories, as a dict. Numbers are written as strings. Keys starting
-        with V(aws:) are reserved.
-      - When left out, the template's tags are not touched.
-      - Tags need O(custom_role_arn) (ECR uses the role to tag the repository).
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description:
-      - With O(tags) set, remove the template's tags that O(tags) does not list.
-    type: bool
-    default: true
   policy:
     description:
       - The repository policy (an IAM resource policy document) for the new repositories, as a dict or a
@@ -131,6 +120,7 @@ attributes:
     support: full
     description: Returns the template before and after, in the options' words.
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

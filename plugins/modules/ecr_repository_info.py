@@ -26,15 +26,12 @@ options:
     description:
       - A shell-style glob (V(team/*), V(*-api)) the repository names must match.
     type: str
-  registry_id:
-    description:
-      - The 12-digit AWS account id of the registry. Defaults to the caller's account.
-    type: str
 attributes:
   check_mode:
     support: full
     description: Only reads, so it runs in check mode as usual.
 extends_documentation_fragment:
+  - stowage.ecr.target.REGISTRY
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -166,6 +163,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
     check_repository_name,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import read_repository
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REGISTRY, spec
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import settings_view
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
@@ -183,7 +181,7 @@ def main():
     argument_spec = dict(
         names=dict(type="list", elements="str", aliases=["name"]),
         name_pattern=dict(type="str"),
-        registry_id=dict(type="str"),
+        **spec(REGISTRY),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, mutually_exclusive=[("names", "name_pattern")])
     names = module.params["names"]

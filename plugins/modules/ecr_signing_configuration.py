@@ -19,36 +19,6 @@ description:
 author:
   - stowage.ecr contributors (@stowage)
 options:
-  rules:
-    description:
-      - The signing rules, at most 10. Required with O(state=present); V([]) keeps a configuration without rules.
-    type: list
-    elements: dict
-    suboptions:
-      signing_profile_arn:
-        description:
-          - The ARN of the AWS Signer signing profile, for example
-            V(arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release_images).
-        type: str
-        required: true
-      repository_filters:
-        description:
-          - Which repositories the rule signs the images of, 1 to 100 filters; left out, every repository.
-        type: list
-        elements: dict
-        suboptions:
-          filter:
-            description:
-              - A repository name pattern, 1 to 256 characters, with C(*) matching any sequence, for example
-                V(myapp/*), V(*/production) or V(*prod*).
-            type: str
-            required: true
-          filter_type:
-            description:
-              - V(WILDCARD_MATCH), the only type ECR knows. Any case is accepted.
-            type: str
-            choices: [WILDCARD_MATCH]
-            default: WILDCARD_MATCH
   state:
     description:
       - V(present) puts the configuration with O(rules), V(absent) deletes it.
@@ -63,6 +33,7 @@ attributes:
     support: full
     description: Returns the rules before and after.
 extends_documentation_fragment:
+  - stowage.ecr.registry_rules.SIGNING
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -110,24 +81,15 @@ registry_id:
 """
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import SIGNING_FILTER_TYPES, signing_rules_want
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import signing_rules_want
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_signing
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import SIGNING_RULES
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
-
-RULE_OPTIONS = dict(
-    signing_profile_arn=dict(type="str", required=True),
-    repository_filters=dict(
-        type="list",
-        elements="dict",
-        options=dict(filter=dict(type="str", required=True), filter_type=dict(type="str", default="WILDCARD_MATCH", choices=any_case(SIGNING_FILTER_TYPES))),
-    ),
-)
 
 
 def main():
     argument_spec = dict(
-        rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+        **SIGNING_RULES,
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("rules",))])

@@ -117,3 +117,20 @@ def test_missing_repository_login_and_bad_input(held, registry, tmp_path):
         ("bad registry url", "registry_url:"),
     ):
         assert play[label]["failed"] and play[label]["msg"].startswith(prefix), (label, play[label]["msg"])
+
+
+def test_repository_name_is_an_alias_of_repository(held, registry, tmp_path):
+    """repository_name, as the other image modules take it, reads the same repository as repository."""
+    name, config, url = held["name"], held["config"], registry["url"]
+    play = run_play(
+        [
+            info("by repository", config, repository=name, tags=["latest", "v9"], registry_url=url),
+            info("by repository_name", config, repository_name=name, tags=["latest", "v9"], registry_url=url),
+        ],
+        tmp_path,
+    )
+    assert play.rc == 0, play.failures()
+    by_name = play["by repository_name"]
+    assert not by_name.get("failed"), by_name.get("msg")
+    assert by_name["tags"] == play["by repository"]["tags"]
+    assert [t["exists"] for t in by_name["tags"]] == [True, False]

@@ -107,6 +107,21 @@ def test_create_with_every_setting(moto, tmp_path):
     assert play["real again"]["repository"] == out
 
 
+def test_repository_and_repository_name_are_aliases_of_name(moto, tmp_path):
+    """The names the other modules give a repository reach the same repository as name."""
+    name = unique("team/alias")
+    tasks = [
+        {"name": "by repository", "stowage.ecr.ecr_repository": {"repository": name, "scan_on_push": True}},
+        {"name": "by repository_name", "stowage.ecr.ecr_repository": {"repository_name": name, "scan_on_push": True}},
+        {"name": "by name", "stowage.ecr.ecr_repository": {"name": name, "state": "absent"}},
+    ]
+    play = run_play(tasks, tmp_path)
+    assert play.rc == 0, play.failures()
+    assert play["by repository"]["changed"] is True and play["by repository"]["repository"]["name"] == name
+    assert play["by repository_name"]["changed"] is False
+    assert play["by name"]["changed"] is True and not exists(name)
+
+
 @pytest.mark.matrix
 def test_omitted_options_leave_settings_alone(moto, tmp_path):
     name = unique("keep")

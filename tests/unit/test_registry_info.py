@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import botocore.exceptions
@@ -253,11 +254,31 @@ ROOT = Path(__file__).resolve().parents[2]
 ROLE_OPTIONS = yaml.safe_load((ROOT / "roles" / "ecr_registry" / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 
 
+def fragment_options(name):
+    """The options of a doc fragment that documents module options (this collection's, and amazon.aws.tags);
+    None for the connection fragments (region, credentials), which the role passes otherwise."""
+    parts = name.split(".")
+    if parts[:2] == ["stowage", "ecr"]:
+        module = importlib.import_module("ansible_collections.stowage.ecr.plugins.doc_fragments.%s" % parts[2])
+    elif name == "amazon.aws.tags":
+        module = importlib.import_module("ansible_collections.amazon.aws.plugins.doc_fragments.tags")
+    else:
+        return None
+    text = getattr(module.ModuleDocFragment, parts[3] if len(parts) > 3 else "DOCUMENTATION")
+    return yaml.safe_load(text)["options"]
+
+
 def module_options(module):
+    """A module's options as documented: its own and those of the fragments it extends."""
     tree = ast.parse((ROOT / "plugins" / "modules" / ("%s.py" % module)).read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DOCUMENTATION" for t in node.targets):
-            return yaml.safe_load(ast.literal_eval(node.value))["options"]
+            doc = yaml.safe_load(ast.literal_eval(node.value))
+            options = {}
+            for fragment in doc.get("extends_documentation_fragment") or []:
+                options.update(fragment_options(fragment) or {})
+            options.update(doc.get("options") or {})
+            return options
     raise AssertionError("no DOCUMENTATION in %s" % module)
 
 

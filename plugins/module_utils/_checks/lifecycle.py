@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any, Collection, Iterable
 
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import LIFECYCLE_RULE_OPTIONS
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import PolicyError  # noqa: F401 (raised by the checks; imported from here by callers)
 
 POLICY_TEXT_MIN = 100
@@ -68,19 +69,6 @@ SNAKE_NAMES = {
 
 
 # The argument spec of one typed rule, shared by the modules that take ``rules``.
-RULE_OPTIONS = dict(
-    priority=dict(type="int", required=True),
-    description=dict(type="str"),
-    tag_status=dict(type="str", required=True),
-    tag_prefixes=dict(type="list", elements="str"),
-    tag_patterns=dict(type="list", elements="str"),
-    count_type=dict(type="str", required=True),
-    count_number=dict(type="int", required=True),
-    count_unit=dict(type="str"),
-    storage_class=dict(type="str"),
-    action=dict(type="str", default="expire"),
-    target_storage_class=dict(type="str"),
-)
 
 
 def _is_int(value: Any) -> bool:
@@ -183,10 +171,12 @@ def compile_rules(rules: list[dict[str, Any]], option: str = "rules") -> dict[st
         if not isinstance(rule, dict):
             raise PolicyError("%s: rule number %d is a %s; each rule must be a dict" % (option, index + 1, type(rule).__name__))
         rule = _canonical_rule(rule)
-        unknown = sorted(set(rule) - set(RULE_OPTIONS))
+        unknown = sorted(set(rule) - set(LIFECYCLE_RULE_OPTIONS))
         if unknown:
             raise report.fail(
-                index, {"rulePriority": rule.get("priority")}, "unknown key(s) %s; accepted: %s" % (", ".join(map(str, unknown)), ", ".join(RULE_OPTIONS))
+                index,
+                {"rulePriority": rule.get("priority")},
+                "unknown key(s) %s; accepted: %s" % (", ".join(map(str, unknown)), ", ".join(LIFECYCLE_RULE_OPTIONS)),
             )
         aws_rule = {"rulePriority": rule.get("priority")}
         where = {"rulePriority": rule.get("priority")}

@@ -17,6 +17,13 @@ from typing import Any
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, parse_repository_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import (  # noqa: F401 (the values are declared with the rules' spec)
+    REPLICATION_FILTER_TYPES,
+    SCAN_FREQUENCIES,
+    SCAN_TYPES,
+    SCANNING_FILTER_TYPES,
+    SIGNING_FILTER_TYPES,
+)
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import canonical_value
 
 REGISTRY_ID_RE = re.compile(r"[0-9]{12}")
@@ -104,7 +111,6 @@ REPLICATION_DESTINATIONS_MAX = 25  # unique destinations across all rules
 REPLICATION_FILTERS_MAX = 100  # per rule
 REGION_RE = re.compile(r"[0-9a-z-]{2,25}")
 REPLICATION_FILTER_RE = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*")
-REPLICATION_FILTER_TYPES = ("PREFIX_MATCH",)
 
 
 def _check_registry_id(value: Any, option: str) -> None:
@@ -268,8 +274,6 @@ def check_replication_limits(
 
 # registry scanning -------------------------------------------------------------------------------
 
-SCAN_TYPES = ("BASIC", "ENHANCED")
-SCAN_FREQUENCIES = ("SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL")
 # the frequencies each scan type takes in a rule (RegistryScanningRule.scanFrequency in the ECR API Reference:
 # ENHANCED takes CONTINUOUS_SCAN and SCAN_ON_PUSH, BASIC takes SCAN_ON_PUSH; a repository no rule matches is
 # scanned manually)
@@ -277,7 +281,6 @@ SCAN_FREQUENCIES_BY_TYPE = {"BASIC": ("SCAN_ON_PUSH",), "ENHANCED": ("SCAN_ON_PU
 SCANNING_RULES_MAX = 2
 SCANNING_FILTERS_MAX = 100
 SCANNING_FILTER_RE = re.compile(r"[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*")
-SCANNING_FILTER_TYPES = ("WILDCARD",)
 
 
 def scanning_rules_want(rules: Any, option: str = "rules") -> list[dict[str, Any]]:
@@ -394,7 +397,6 @@ SIGNING_FILTERS_MAX = 100
 SIGNING_PROFILE_ARN_RE = re.compile(r"arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[a-zA-Z0-9_]{2,}", re.ASCII)
 SIGNING_PROFILE_ARN_MAX = 200
 SIGNING_FILTER_RE = re.compile(r"(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*")
-SIGNING_FILTER_TYPES = ("WILDCARD_MATCH",)
 
 
 def signing_rules_want(rules: Any, option: str = "rules") -> list[dict[str, Any]]:

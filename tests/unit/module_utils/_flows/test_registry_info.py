@@ -249,7 +249,7 @@ def test_template_items_are_written_out_whole():
 
 # the role's list items take exactly the modules' options ------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 ROLE_OPTIONS = yaml.safe_load((ROOT / "roles" / "ecr_registry" / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 
 

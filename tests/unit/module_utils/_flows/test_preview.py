@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-import boto3
 import pytest
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules
@@ -32,20 +30,10 @@ POLICY = compile_rules(
 )
 
 
-class FakeModule:
-    def __init__(self, client):
-        self._client = client
-
-    def client(self, service, retry_decorator=None, config=None):
-        return RetryingBotoClientWrapper(self._client, retry_decorator)
-
-
 @pytest.fixture()
-def stubbed():
-    client = boto3.client("ecr", region_name="ap-south-1", aws_access_key_id="x", aws_secret_access_key="y")
-    with Stubber(client) as stubber:
-        yield EcrApi(FakeModule(client)), stubber
-        stubber.assert_no_pending_responses()
+def stubbed(stubbed):
+    """The API and the ECR Stubber of the shared fixture (which checks that every response was asked for)."""
+    return EcrApi(stubbed.module()), stubbed.ecr
 
 
 def result(digest, priority, action="EXPIRE", target=None):

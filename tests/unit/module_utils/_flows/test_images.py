@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from types import SimpleNamespace
 
 import pytest
 from botocore.exceptions import ClientError
+from botocore.stub import ANY
 
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, scan_report
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, converge_image, image_report, scan_report
 
-D = {n: "sha256:" + (c * 64) for n, c in (("a", "a"),)}
+from ...conftest import ACCOUNT
+from .test_repository import ARN, raw
+
+D = {n: "sha256:" + (c * 64) for n, c in (("a", "a"), ("b", "b"))}
 
 
 # scan_report's wait, with a fake client ------------------------------------------------------------------
@@ -105,3 +110,137 @@ def test_scan_ignored_findings_and_no_wait():
     assert result["finding_severity_counts"] == {} and result["changed"] is False
     result = scan_report(FakeModule(FakeEcr(["IN_PROGRESS"]), wait=False), sleep=clock.sleep, clock=clock)
     assert result["image_scan_status"]["status"] == "IN_PROGRESS" and clock.slept == []
+
+
+# the image tasks on a stubbed ECR client: the calls in order ---------------------------------------------------
+
+MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+PUSHED = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+EVERY_IMAGE = {"repositoryName": "app", "filter": {"tagStatus": "ANY", "imageStatus": "ANY"}, "maxResults": 1000}
+
+
+def detail(key, *tags):
+    return {
+        "registryId": ACCOUNT,
+        "repositoryName": "app",
+        "imageDigest": D[key],
+        "imageTags": list(tags),
+        "imagePushedAt": PUSHED,
+        "imageManifestMediaType": MANIFEST,
+    }
+
+
+def image_params(**options):
+    params = {"repository": "app", "registry_id": None, "tags": None, "image_digests": None, "source": None, "storage_class": None, "state": "present"}
+    params["force"] = False
+    params.update(options)
+    return params
+
+
+def expect_repository(ecr):
+    ecr.add_response(
+        "describe_repositories", {"repositories": [raw(repositoryName="app", repositoryArn=ARN.replace("team/app", "app"))]}, {"repositoryNames": ["app"]}
+    )
+
+
+def test_image_report_of_ids_with_one_missing_and_no_scan(stubbed):
+    ecr = stubbed.ecr
+    both = [{"imageTag": "v1"}, {"imageTag": "gone"}]
+    ecr.add_client_error("describe_images", "ImageNotFoundException", expected_params={"repositoryName": "app", "imageIds": both})
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1")]}, {"repositoryName": "app", "imageIds": [{"imageTag": "v1"}]})
+    ecr.add_client_error("describe_images", "ImageNotFoundException", expected_params={"repositoryName": "app", "imageIds": [{"imageTag": "gone"}]})
+    scan_query = {"repositoryName": "app", "imageId": {"imageDigest": D["a"]}, "maxResults": 1000}
+    ecr.add_client_error("describe_image_scan_findings", "ScanNotFoundException", expected_params=scan_query)
+    module = stubbed.module(
+        repository="app",
+        registry_id=None,
+        image_ids=[{"image_tag": "v1"}, {"image_tag": "gone"}],
+        tag_patterns=None,
+        tag_status="any",
+        image_status="any",
+        include_scan_findings=True,
+    )
+    got = image_report(module)
+    assert [(i["image_digest"], i["image_tags"], i["scan_findings"]) for i in got["images"]] == [(D["a"], ["v1"], None)]
+    assert got["missing"] == [{"image_tag": "gone", "image_digest": None}] and got["changed"] is False
+
+
+def test_image_report_lists_with_the_filters_and_patterns(stubbed):
+    query = dict(EVERY_IMAGE, filter={"tagStatus": "TAGGED", "imageStatus": "ACTIVE"})
+    stubbed.ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1"), detail("b", "latest")]}, query)
+    module = stubbed.module(
+        repository="app", registry_id=None, image_ids=None, tag_patterns=["v*"], tag_status="tagged", image_status="active", include_scan_findings=False
+    )
+    assert [i["image_digest"] for i in image_report(module)["images"]] == [D["a"]]
+
+
+def test_converge_image_moves_a_tag_with_the_source_manifest(stubbed):
+    ecr = stubbed.ecr
+    expect_repository(ecr)
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1"), detail("b", "prod")]}, EVERY_IMAGE)
+    ecr.add_response(
+        "batch_get_image",
+        {"images": [{"imageId": {"imageDigest": D["a"]}, "imageManifest": "{}", "imageManifestMediaType": MANIFEST}], "failures": []},
+        {"repositoryName": "app", "imageIds": [{"imageDigest": D["a"]}], "acceptedMediaTypes": ANY},
+    )
+    ecr.add_response(
+        "put_image",
+        {"image": {"imageId": {"imageDigest": D["a"], "imageTag": "prod"}}},
+        {"repositoryName": "app", "imageManifest": "{}", "imageManifestMediaType": MANIFEST, "imageTag": "prod", "imageDigest": D["a"]},
+    )
+    ecr.add_response(
+        "describe_images",
+        {"imageDetails": [detail("a", "v1", "prod"), detail("b")]},
+        {"repositoryName": "app", "imageIds": [{"imageDigest": D["a"]}, {"imageDigest": D["b"]}]},
+    )
+    got = converge_image(stubbed.module(**image_params(tags=["prod"], source="v1")))
+    assert got["changed"] is True and got["image_digest"] == D["a"]
+    assert got["actions"] == [{"action": "tag", "image_tag": "prod", "image_digest": D["a"], "moved_from": D["b"]}]
+    assert [(i["image_digest"], i["image_tags"]) for i in got["images"]] == [(D["a"], ["v1", "prod"]), (D["b"], [])]
+
+
+def test_converge_image_in_check_mode_and_when_nothing_changes_reads_only(stubbed):
+    ecr = stubbed.ecr
+    expect_repository(ecr)
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1"), detail("b", "prod")]}, EVERY_IMAGE)
+    got = converge_image(stubbed.module(check_mode=True, **image_params(tags=["prod"], source="v1")))
+    assert got["changed"] is True and got["images"][0]["image_tags"] == ["prod", "v1"]
+    expect_repository(ecr)
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1", "prod")]}, EVERY_IMAGE)
+    got = converge_image(stubbed.module(**image_params(tags=["prod"], source="v1")))
+    assert got["changed"] is False and got["actions"] == []
+
+
+def test_converge_image_removes_a_tag(stubbed):
+    ecr = stubbed.ecr
+    expect_repository(ecr)
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1", "old")]}, EVERY_IMAGE)
+    ecr.add_response("batch_delete_image", {"imageIds": [{"imageTag": "old"}], "failures": []}, {"repositoryName": "app", "imageIds": [{"imageTag": "old"}]})
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1")]}, {"repositoryName": "app", "imageIds": [{"imageDigest": D["a"]}]})
+    got = converge_image(stubbed.module(**image_params(tags=["old"], state="absent")))
+    assert got["actions"] == [{"action": "untag", "image_tag": "old", "image_digest": D["a"]}]
+    assert got["diff"]["before"][D["a"]] != got["diff"]["after"][D["a"]]
+
+
+def test_scan_report_reads_a_finished_scan(stubbed):
+    ecr = stubbed.ecr
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1")]}, {"repositoryName": "app", "imageIds": [{"imageTag": "v1"}]})
+    ecr.add_response(
+        "describe_image_scan_findings",
+        {"imageScanStatus": {"status": "COMPLETE"}, "imageScanFindings": {"findingSeverityCounts": {"LOW": 1}, "findings": []}},
+        {"repositoryName": "app", "imageId": {"imageDigest": D["a"]}, "maxResults": 1000},
+    )
+    module = stubbed.module(
+        repository="app",
+        registry_id=None,
+        image_tag="v1",
+        image_digest=None,
+        wait=True,
+        wait_timeout=60,
+        fail_on_severity="HIGH",
+        ignore_findings=None,
+        include_findings=False,
+    )
+    got = scan_report(module, sleep=lambda s: pytest.fail("a finished scan needs no wait"))
+    assert got["changed"] is False and got["scan_started"] is False
+    assert got["finding_severity_counts"] == {"LOW": 1} and got["image_scan_status"]["status"] == "COMPLETE"

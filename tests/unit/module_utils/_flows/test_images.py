@@ -230,17 +230,7 @@ def test_scan_report_reads_a_finished_scan(stubbed):
         {"imageScanStatus": {"status": "COMPLETE"}, "imageScanFindings": {"findingSeverityCounts": {"LOW": 1}, "findings": []}},
         {"repositoryName": "app", "imageId": {"imageDigest": D["a"]}, "maxResults": 1000},
     )
-    module = stubbed.module(
-        repository="app",
-        registry_id=None,
-        image_tag="v1",
-        image_digest=None,
-        wait=True,
-        wait_timeout=60,
-        fail_on_severity="HIGH",
-        ignore_findings=None,
-        include_findings=False,
-    )
+    module = stubbed.module(**FakeModule(None, fail_on_severity="HIGH").params)
     got = scan_report(module, sleep=lambda s: pytest.fail("a finished scan needs no wait"))
     assert got["changed"] is False and got["scan_started"] is False
     assert got["finding_severity_counts"] == {"LOW": 1} and got["image_scan_status"]["status"] == "COMPLETE"

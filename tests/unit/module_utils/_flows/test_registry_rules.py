@@ -11,6 +11,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import converge_pull_through_cache_rule, converge_repository_creation_template
 
 from ...conftest import ACCOUNT, REGION
+from .._checks.test_registry_rules import rule_params as checks_rule_params
+from .._checks.test_registry_rules import template_params
 
 SECRET = "arn:aws:secretsmanager:%s:%s:secret:ecr-pullthroughcache/hub-AbCdEf" % (REGION, ACCOUNT)
 KEY = "arn:aws:kms:%s:%s:key/1111aaaa-2222-bbbb-3333-cccc4444dddd" % (REGION, ACCOUNT)
@@ -26,20 +28,7 @@ LIVE_RULE = {
 
 
 def rule_params(**options):
-    params = {
-        "ecr_repository_prefix": "hub",
-        "registry_id": None,
-        "upstream_registry_url": "registry-1.docker.io",
-        "upstream_registry": None,
-        "credential_arn": SECRET,
-        "custom_role_arn": None,
-        "upstream_repository_prefix": None,
-        "state": "present",
-        "recreate": False,
-        "validate": False,
-    }
-    params.update(options)
-    return params
+    return checks_rule_params(**dict({"credential_arn": SECRET, "recreate": False, "validate": False}, **options))
 
 
 def test_rule_created_read_back_and_validated(stubbed):
@@ -72,12 +61,6 @@ def test_rule_absent_is_deleted(stubbed):
     stubbed.ecr.add_response("delete_pull_through_cache_rule", {}, {"ecrRepositoryPrefix": "hub"})
     got = converge_pull_through_cache_rule(stubbed.module(**rule_params(state="absent")))
     assert got["changed"] is True and got["action"] == "delete" and got["after"] == {} and got["before"]["ecr_repository_prefix"] == "hub"
-
-
-def template_params(**options):
-    params = {"prefix": "hub", "state": "present", "purge_tags": True, "purge_policy": False}
-    params.update(options)
-    return params
 
 
 def live_template(**fields):

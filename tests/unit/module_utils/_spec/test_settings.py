@@ -16,7 +16,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import 
     settings_spec,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import render_settings_docs  # noqa: E402

@@ -16,6 +16,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle impo
     parse_policy,
     policies_equal,
     policy_text,
+    typed_rules,
     validate_policy,
 )
 
@@ -246,3 +247,64 @@ def test_any_rule_not_last_of_its_storage_class_is_refused(rules, fragments):
     third = compile_rules([rules[2]])["rules"][0]
     with pytest.raises(PolicyError, match="tagStatus any must have the highest rulePriority among the rules of its storageClass"):
         validate_policy({"rules": TERRAFORM_ARCHIVE_POLICY["rules"] + [third]})
+
+
+# typed rules read back from AWS's policy ---------------------------------------------------------
+
+
+def test_typed_rule_words_in_any_case():
+    loud = compile_rules([{"priority": 1, "tag_status": "ANY", "count_type": "ImageCountMoreThan", "count_number": 5, "action": "Expire"}])
+    quiet = compile_rules([{"priority": 1, "tag_status": "any", "count_type": "image_count_more_than", "count_number": 5}])
+    assert loud == quiet
+
+
+EXPIRE = {"type": "expire"}
+ONE = {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1}
+UNTAGGED_14 = {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14}
+
+POLICIES = [
+    {"rules": [{"rulePriority": 1, "selection": UNTAGGED_14, "action": EXPIRE}]},
+    {
+        "rules": [
+            {
+                "rulePriority": 3,
+                "description": "releases",
+                "selection": {"tagStatus": "tagged", "tagPatternList": ["v*", "rel-*"], "countType": "imageCountMoreThan", "countNumber": 50},
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 7,
+                "selection": {"tagStatus": "tagged", "tagPatternList": ["*"], "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 90},
+                "action": {"type": "transition", "targetStorageClass": "archive"},
+            },
+            {
+                "rulePriority": 9,
+                "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 365},
+                "action": {"type": "expire"},
+            },
+        ]
+    },
+]
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_typed_rules_compile_back_to_the_policy(policy):
+    rules = typed_rules(policy)
+    assert rules is not None
+    assert policies_equal(compile_rules(rules), policy)
+    # what compile_rules implies is left out
+    assert all("count_unit" not in rule for rule in rules if rule["count_type"] != "image_count_more_than")
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        None,
+        {"rules": []},
+        {"rules": [{"rulePriority": 1, "selection": dict(ONE, newField=1), "action": EXPIRE}]},
+        {"rules": [{"rulePriority": 1, "selection": ONE, "action": EXPIRE}], "extra": 1},
+        {"rules": [{"rulePriority": 1, "selection": ONE, "action": dict(EXPIRE, newField=1)}]},
+    ],
+)
+def test_what_typed_rules_cannot_say_is_none(policy):
+    assert typed_rules(policy) is None

@@ -4,16 +4,15 @@ the calls made, the polling, the pages, and the result in the evaluator's shape.
 from __future__ import annotations
 
 import datetime
+import json
 
-import boto3
 import pytest
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, aws_preview, check_max_expiring
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, aws_preview, check_max_expiring, preview_report
 
 PUSHED = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 POLICY = compile_rules(
@@ -32,20 +31,10 @@ POLICY = compile_rules(
 )
 
 
-class FakeModule:
-    def __init__(self, client):
-        self._client = client
-
-    def client(self, service, retry_decorator=None, config=None):
-        return RetryingBotoClientWrapper(self._client, retry_decorator)
-
-
 @pytest.fixture()
-def stubbed():
-    client = boto3.client("ecr", region_name="ap-south-1", aws_access_key_id="x", aws_secret_access_key="y")
-    with Stubber(client) as stubber:
-        yield EcrApi(FakeModule(client)), stubber
-        stubber.assert_no_pending_responses()
+def stubbed(stubbed):
+    """The API and the ECR Stubber of the shared fixture (which checks that every response was asked for)."""
+    return EcrApi(stubbed.module()), stubbed.ecr
 
 
 def result(digest, priority, action="EXPIRE", target=None):
@@ -110,3 +99,34 @@ def test_max_expiring_names_the_count_and_the_rule():
         InputError, match=r"max_expiring: .* expire 3 images of app right away, more than max_expiring 2 \(rule 1 expires 3 of them: untagged\)"
     ):
         check_max_expiring(preview, 2, "app")
+
+
+# ecr_lifecycle_preview's report: the live policy read, evaluated here on the repository's images --------------
+
+EVERY_IMAGE = {"repositoryName": "app", "filter": {"tagStatus": "ANY", "imageStatus": "ANY"}, "maxResults": 1000}
+
+
+def report_params(**options):
+    params = {"repository": "app", "registry_id": None, "as_of": "2026-06-01T00:00:00Z", "source": "local", "wait_timeout": 60}
+    params.update(options)
+    return params
+
+
+def test_report_evaluates_the_live_policy_as_of_a_time(stubbed):
+    api, stubber = stubbed
+    stubber.add_response("get_lifecycle_policy", {"lifecyclePolicyText": json.dumps(POLICY)}, {"repositoryName": "app"})
+    details = [{"imageDigest": "sha256:%s" % c, "imagePushedAt": PUSHED + datetime.timedelta(days=n)} for n, c in enumerate("abc")]
+    stubber.add_response("describe_images", {"imageDetails": details}, EVERY_IMAGE)
+    got = preview_report(lambda: api, report_params(), None)
+    assert got["source"] == "local" and got["policy"] == POLICY and got["as_of"] == "2026-06-01T00:00:00+00:00"
+    assert got["evaluated"] == 3 and [e["image_digest"] for e in got["expiring"] if e["action"] == "expire"] == ["sha256:a", "sha256:b"]
+
+
+def test_report_without_a_policy_acts_on_nothing_and_checks_before_any_call(stubbed):
+    api, stubber = stubbed
+    stubber.add_client_error("get_lifecycle_policy", "LifecyclePolicyNotFoundException", expected_params={"repositoryName": "app"})
+    stubber.add_response("describe_images", {"imageDetails": [{"imageDigest": "sha256:a", "imagePushedAt": PUSHED}]}, EVERY_IMAGE)
+    got = preview_report(lambda: api, report_params(), None)
+    assert got["expiring"] == [] and got["policy"] is None and got["evaluated"] == 1
+    with pytest.raises(InputError, match="as_of: AWS's preview"):
+        preview_report(lambda: pytest.fail("no API before the checks pass"), report_params(source="aws"), None)

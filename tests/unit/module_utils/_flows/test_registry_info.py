@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 from pathlib import Path
 
 import botocore.exceptions
 import pytest
 import yaml
 
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules, policies_equal
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
     merge_replication,
@@ -250,7 +252,7 @@ def test_template_items_are_written_out_whole():
 
 # the role's list items take exactly the modules' options ------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 ROLE_OPTIONS = yaml.safe_load((ROOT / "roles" / "ecr_registry" / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 
 
@@ -301,3 +303,41 @@ def test_role_items_take_the_modules_options(variable, module, option):
     if option:
         options = options[option]["suboptions"]
     assert option_tree(ROLE_OPTIONS[variable]["options"], "options") == option_tree(options, "suboptions")
+
+
+# the same reads on a stubbed ECR client: the calls in order ---------------------------------------------
+
+
+def test_sections_read_on_ecr_with_a_skipped_setting_and_a_denied_section(stubbed):
+    ecr = stubbed.ecr
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "ecr:ReplicateImage", "Resource": "*"}]}
+    ecr.add_response("get_registry_policy", {"registryId": ACCOUNT, "policyText": json.dumps(policy)}, {})
+    ecr.add_response("describe_registry", {"registryId": ACCOUNT, "replicationConfiguration": {"rules": LIVE_REPLICATION}}, {})
+    ecr.add_response("get_account_setting", {"name": "BASIC_SCAN_TYPE_VERSION", "value": "AWS_NATIVE"}, {"name": "BASIC_SCAN_TYPE_VERSION"})
+    ecr.add_client_error("get_account_setting", "ValidationException", "unknown name", expected_params={"name": "BLOB_MOUNTING"})
+    ecr.add_response("get_account_setting", {"name": "REGISTRY_POLICY_SCOPE", "value": "V2"}, {"name": "REGISTRY_POLICY_SCOPE"})
+    ecr.add_client_error("get_signing_configuration", "AccessDeniedException", "not allowed", expected_params={})
+    sections = ["signing", "account_settings", "replication", "policy"]
+    got = read_registry(RegistryApi(stubbed.module()), sections, workers=1)
+    assert got["registry_id"] == ACCOUNT and got["region"] == "us-east-1"
+    assert got["policy"] == policy
+    assert got["replication"]["rules"][0]["destinations"][0]["region"] == "eu-west-1"
+    assert got["account_settings"] == [{"name": "BASIC_SCAN_TYPE_VERSION", "value": "AWS_NATIVE"}, {"name": "REGISTRY_POLICY_SCOPE", "value": "V2"}]
+    assert got["skipped_settings"]["BLOB_MOUNTING"]["code"] == "ValidationException"
+    assert got["signing"] is None and got["errors"] == {"signing": {"code": "AccessDeniedException", "message": got["errors"]["signing"]["message"]}}
+    assert "ecr_registry_signing_rules" not in role_vars(got) and role_vars(got)["ecr_registry_policy"] == policy
+
+
+def test_sections_without_a_registry_id_ask_sts(stubbed):
+    stubbed.ecr.add_response("describe_repository_creation_templates", {"repositoryCreationTemplates": []}, {"maxResults": 1000})
+    stubbed.ecr.add_response("list_pull_time_update_exclusions", {"pullTimeUpdateExclusions": ["arn:aws:iam::%s:role/b" % ACCOUNT]}, {"maxResults": 1000})
+    stubbed.stub("sts").add_response("get_caller_identity", {"Account": ACCOUNT}, {})
+    got = read_registry(RegistryApi(stubbed.module()), ["pull_time_update_exclusions", "repository_creation_templates"], workers=1)
+    assert got["registry_id"] == ACCOUNT and got["errors"] == {}
+    assert got["repository_creation_templates"] == [] and got["pull_time_update_exclusions"] == ["arn:aws:iam::%s:role/b" % ACCOUNT]
+
+
+def test_an_error_that_is_no_section_error_fails_the_read(stubbed):
+    stubbed.ecr.add_client_error("get_registry_scanning_configuration", "InvalidParameterException", "boom", expected_params={})
+    with pytest.raises(botocore.exceptions.ClientError):
+        read_registry(RegistryApi(stubbed.module()), ["scanning"], workers=1)

@@ -22,15 +22,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import normalise_policy, policies_equal, policy_text
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    KMS_ENCRYPTION_TYPES,
     MANAGED_KMS_ALIAS,
-    WITH_EXCLUSION,
     InputError,
     check_exclusion_filters,
     check_tag_mutability,
     normalise_tags,
     parse_repository_policy,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import KMS_ENCRYPTION_TYPES, WITH_EXCLUSION
 
 # -- pull through cache rules -------------------------------------------------------------------
 

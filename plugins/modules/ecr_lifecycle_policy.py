@@ -247,14 +247,11 @@ except ImportError:
 
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS, PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    InputError,
-    check_registry_id,
-    check_repository_name,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PREVIEW_OPTIONS, check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_lifecycle, lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 

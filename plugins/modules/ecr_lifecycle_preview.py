@@ -162,10 +162,10 @@ except ImportError:
 
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS, PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, preview_report
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import preview_report
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PolicyError, PreviewFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 

@@ -169,15 +169,13 @@ registries:
 """
 
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.login import check_params, get_tokens, plan, store
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config import (
     default_config_path,
     load_json_object,
     sidecar_path,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LoginError, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
 
 
@@ -214,7 +212,7 @@ def main():
     except (InputError, LoginError) as e:
         module.fail_json(msg=str(e), config_path=config_path)
     except LookupFailed as e:
-        module.fail_json_aws(e.cause, msg=str(e))
+        module.fail_json_aws(e.exception, msg=str(e))
 
     changed = any(entry["write"] for entry in planned)
     if changed and not module.check_mode:

@@ -206,9 +206,9 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import UPSTREAM_REGISTRIES
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import RecreateFailed, converge_pull_through_cache_rule
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import converge_pull_through_cache_rule
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, RecreateFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -233,7 +233,7 @@ def main():
     except InputError as e:
         module.fail_json(msg=str(e))
     except RecreateFailed as e:
-        module.fail_json_aws(e.cause, msg=str(e))
+        module.fail_json_aws(e.exception, msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         fail_aws(module, e, "ECR refused a pull through cache rule call for prefix %s" % prefix)
 

@@ -182,9 +182,9 @@ registry_id:
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import REPLICATION_FILTER_TYPES, replication_rules_want
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_replication
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 RULE_OPTIONS = dict(

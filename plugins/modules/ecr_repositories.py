@@ -282,10 +282,10 @@ except ImportError:
 
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.fleet import converge_one, plan
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 SETTINGS = dict(

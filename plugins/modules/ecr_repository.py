@@ -181,10 +181,10 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_repository, repository_want
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -204,7 +204,7 @@ def main():
     except InputError as e:
         module.fail_json(msg=str(e))
     except LookupFailed as e:
-        module.fail_json_aws(e.cause, msg=str(e))
+        module.fail_json_aws(e.exception, msg=str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         fail_aws(module, e, "ECR refused a call for repository %s" % module.params["name"])
 

@@ -160,13 +160,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    InputError,
-    check_registry_id,
-    check_repository_name,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import read_repository
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import settings_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, scan_report
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import scan_report
 from ansible_collections.stowage.ecr.plugins.module_utils._plans import images as im
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, ScanFailed
 
 D = {n: "sha256:" + (c * 64) for n, c in (("a", "a"), ("b", "b"), ("c", "c"), ("i", "1"), ("x", "2"), ("y", "3"))}
 INDEX = "application/vnd.oci.image.index.v1+json"

@@ -13,12 +13,12 @@ import threading
 import pytest
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks import repository as validation
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._oci import address as registry_address
 from ansible_collections.stowage.ecr.plugins.module_utils._oci import auth as registry_auth
 from ansible_collections.stowage.ecr.plugins.module_utils._oci import client as registry_client
 from ansible_collections.stowage.ecr.plugins.module_utils._oci import docker_config
 from ansible_collections.stowage.ecr.plugins.module_utils._plans import login as login_decision
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
 PROXY = "https://123456789012.dkr.ecr.ap-south-1.amazonaws.com"

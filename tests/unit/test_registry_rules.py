@@ -13,7 +13,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
     APPLIED_FOR,
     PREFIX_RE,
     UPSTREAM_REGISTRIES,
-    InputError,
     check_prefix,
     check_rule,
     check_rule_credentials,
@@ -27,6 +26,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
     template_target,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 MODEL = botocore.session.get_session().get_service_model("ecr")
 ACCOUNT = "123456789012"

@@ -16,8 +16,9 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, parse_repository_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import parse_repository_policy
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import canonical_value
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 REGISTRY_ID_RE = re.compile(r"[0-9]{12}")
 

@@ -25,12 +25,12 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
     KMS_ENCRYPTION_TYPES,
     MANAGED_KMS_ALIAS,
     WITH_EXCLUSION,
-    InputError,
     check_exclusion_filters,
     check_tag_mutability,
     normalise_tags,
     parse_repository_policy,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 # -- pull through cache rules -------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     ACCEPTED_MEDIA_TYPES,
     IMAGE_IDS_MAX,
@@ -52,30 +52,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     tags_of,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_detail_view, scan_findings_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import ImageCallFailed, InputError, ScanFailed
 
 PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
-
-
-class ImageCallFailed(Exception):
-    """ECR answered a batch call with failures for some images (BatchGetImage, BatchDeleteImage); ``result``
-    holds them for the module's result."""
-
-    def __init__(self, message: str, failures: list[dict[str, Any]]):
-        super().__init__(message)
-        self.failures = failures
-
-    @property
-    def result(self) -> dict[str, Any]:
-        return {"failures": self.failures}
-
-
-class ScanFailed(Exception):
-    """The scan did not give a result (failed, unsupported, timed out), or its findings fail the gate;
-    ``result`` is the module's result so far."""
-
-    def __init__(self, message: str, result: dict[str, Any]):
-        super().__init__(message)
-        self.result = result
 
 
 def _chunks(items: list[Any], size: int = IMAGE_IDS_MAX) -> list[list[Any]]:
@@ -453,20 +432,20 @@ def scan_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock:
             raise ScanFailed(
                 "The scan of image %s in %s has no result after %d seconds (status %s); it is not a pass. Wait longer (wait_timeout) or run again."
                 % (digest, name, timeout if params["wait"] else 0, status),
-                result,
+                result=result,
             )
         return result
     if status not in SCAN_DONE:
         description = (response.get("imageScanStatus") or {}).get("description") or ""
         ended = "%s: %s" % (status, description) if description else status
-        raise ScanFailed("The scan of image %s in %s ended %s; it is not a pass." % (digest, name, ended), result)
+        raise ScanFailed("The scan of image %s in %s ended %s; it is not a pass." % (digest, name, ended), result=result)
     above = gate(counts, threshold)
     if above:
         listed = ", ".join("%s %d" % (severity, above[severity]) for severity in sorted(above, key=severity_rank, reverse=True))
         raise ScanFailed(
             "Image %s in %s has findings at or above %s: %s (all counts: %s)%s."
             % (digest, name, threshold, listed, counts, "; ignored: %s" % ", ".join(ignore) if ignore else ""),
-            result,
+            result=result,
         )
     return result
 

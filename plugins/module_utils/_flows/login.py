@@ -18,19 +18,10 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import (
-    LoginError,
-    decode_auth,
-    entry_key,
-    fingerprint,
-    hide,
-    iso,
-    registry_base_url,
-    registry_id_of,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import decode_auth, entry_key, fingerprint, hide, iso, registry_base_url, registry_id_of
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.client import check_login
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config import (
     dump_config,
@@ -41,6 +32,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config imp
     write_json_atomic,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.login import decide, login_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LoginError, LookupFailed
 
 REGISTRY_IDS_MAX = 10
 # shorter strings are not added to no_log_values: masking them would garble unrelated output

@@ -16,18 +16,15 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import policy_text
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import applied_order, as_time, evaluate, worst_rule
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_view, plain
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PreviewFailed
 
 # the options that preview a lifecycle policy change (documented by the doc fragment stowage.ecr.lifecycle_preview)
 PREVIEW_OPTIONS: dict[str, dict[str, Any]] = {"preview": {"type": "bool", "default": False}, "max_expiring": {"type": "int"}}
 PREVIEW_PAGE = 100  # GetLifecyclePolicyPreview's largest page
 POLL_FIRST, POLL_MAX = 1.0, 10.0
-
-
-class PreviewFailed(RuntimeError):
-    """AWS's preview did not complete (FAILED, EXPIRED, or not within the wait)."""
 
 
 def local_preview(api: EcrApi, repository: str, policy: dict[str, Any], as_of: Any = None) -> dict[str, Any]:

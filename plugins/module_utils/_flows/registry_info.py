@@ -30,6 +30,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._views.results import 
     scanning_view,
     signing_rules_view,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import SectionError
 
 SECTIONS = (
     "policy",
@@ -52,18 +53,10 @@ SECTION_ERROR_CODES = (
     "UnsupportedOperationException",
     "InvalidAction",
 )
+
 # the same for one account setting: a name the region does not know is refused as a ValidationException
 SETTING_ERROR_CODES = SECTION_ERROR_CODES + ("ValidationException", "InvalidParameterException")
 WORKERS = 8
-
-
-class SectionError(Exception):
-    """A section the caller cannot read: ``code`` is AWS's error code."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _error_code(error: Exception) -> str:
@@ -80,7 +73,7 @@ def _guarded(read: Callable[[], Any], codes: tuple[str, ...] = SECTION_ERROR_COD
         except botocore.exceptions.ClientError as e:
             code = _error_code(e)
             if code in codes:
-                raise SectionError(code, str(e)) from e
+                raise SectionError(code, str(e), e) from e
             raise
 
     return run

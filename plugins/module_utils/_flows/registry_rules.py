@@ -36,9 +36,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
     template_target,
     upstream_of_url,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, RecreateFailed
 
 # the options of ecr_pull_through_cache_rule that a rule holds (its diff shows these)
 RULE_FIELDS = ("ecr_repository_prefix", "upstream_registry_url", "upstream_registry", "credential_arn", "custom_role_arn", "upstream_repository_prefix")
@@ -56,14 +56,6 @@ TEMPLATE_FIELDS = (
     "lifecycle_policy",
     "custom_role_arn",
 )
-
-
-class RecreateFailed(Exception):
-    """The create of a re-create failed; ``cause`` is the boto error, the message says whether the old rule is back."""
-
-    def __init__(self, message: str, cause: Exception):
-        super().__init__(message)
-        self.cause = cause
 
 
 def _fields(view: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:

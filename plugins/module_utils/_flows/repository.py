@@ -30,7 +30,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle impo
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     MANAGED_KMS_ALIAS,
-    InputError,
     check_encryption,
     check_exclusion_filters,
     check_registry_id,
@@ -47,6 +46,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.repository impo
     plan_update,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view, tags_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 
 def read_repository(api: EcrApi, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, RecreateFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, RecreateFailed, ResultFailed
 
 # the options of ecr_pull_through_cache_rule that a rule holds (its diff shows these)
 RULE_FIELDS = ("ecr_repository_prefix", "upstream_registry_url", "upstream_registry", "credential_arn", "custom_role_arn", "upstream_repository_prefix")
@@ -116,6 +116,29 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
             verdict = api.validate_pull_through_cache_rule(prefix, registry_id)
             result["validation"] = {"is_valid": bool(verdict.get("isValid")), "failure": verdict.get("failure") or None}
     return result
+
+
+def pull_through_cache_rule_report(module: Any) -> dict[str, Any]:
+    """ecr_pull_through_cache_rule's result (its ``diff`` for diff mode); a rule ECR finds not valid fails
+    the task with the result, unless fail_on_invalid is false."""
+    prefix = module.params["ecr_repository_prefix"]
+    result = converge_pull_through_cache_rule(module)
+    output = {
+        "changed": result["changed"],
+        "rule": result["rule"],
+        "operation": result["action"],
+        "validation": result["validation"],
+        "diff": {"before": result["before"], "after": result["after"]},
+    }
+    verdict = result["validation"]
+    if verdict is not None and not verdict["is_valid"] and module.params["fail_on_invalid"]:
+        raise ResultFailed(
+            "validate: ECR found the pull through cache rule for %s not valid: %s%s. Fix the credentials or the role "
+            "(or set fail_on_invalid: false to only report it)."
+            % (prefix, verdict["failure"] or "no reason given", "; the rule was written as asked" if result["changed"] else ""),
+            result=output,
+        )
+    return output
 
 
 def _write_rule(

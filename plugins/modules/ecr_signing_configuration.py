@@ -109,9 +109,8 @@ registry_id:
   sample: "123456789012"
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import SIGNING_FILTER_TYPES, signing_rules_want
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_signing
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import SIGNING_FILTER_TYPES
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import signing_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
@@ -131,14 +130,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("rules",))])
-
-    def work():
-        rules = signing_rules_want(module.params["rules"]) if module.params["state"] == "present" else None
-        result = converge_signing(RegistryApi(module), rules, module.check_mode)
-        diff = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
-        return {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"], "diff": diff}
-
-    conclude(module, work, "ECR refused a signing configuration call")
+    conclude(module, lambda: signing_report(module), "ECR refused a signing configuration call")
 
 
 if __name__ == "__main__":

@@ -271,3 +271,20 @@ def converge_repository_creation_template(module: Any) -> dict[str, Any]:
     fresh = template_view(api.repository_creation_template(prefix))
     result.update(after=_fields(fresh, TEMPLATE_FIELDS), template=fresh)
     return result
+
+
+def creation_template_report(module: Any) -> dict[str, Any]:
+    """ecr_repository_creation_template's result (its ``diff`` for diff mode); a template with resource tags or
+    a customer managed key and no role of the caller's warns."""
+    prefix = module.params["prefix"]
+    result = converge_repository_creation_template(module)
+    template = result["template"]
+    if template and not template.get("custom_role_arn"):
+        needs = [what for what, present in (("resource tags", template.get("tags")), ("a customer managed KMS key", template.get("kms_key"))) if present]
+        if needs:
+            module.warn(
+                "The repository creation template for %s has %s but no custom_role_arn; ECR needs a role of yours to create "
+                "repositories with them." % (prefix, " and ".join(needs))
+            )
+    diff = {"before": result["before"], "after": result["after"]}
+    return {"changed": result["changed"], "template": template, "operation": result["action"], "changes": result["changes"], "diff": diff}

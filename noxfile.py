@@ -10,8 +10,9 @@ run in `.nox/<name>`: the unit tests, the packaging tests (build, install, ansib
 module) and the integration tests marked ``matrix`` (pytest.ini; tests/conftest.py marks the unit and
 packaging ones): every module in-process and on the usual path, the roles, and one cycle of each main
 module. A run of the whole suite on every entry took 50 minutes on two cores; this one keeps the
-version-sensitive parts (argument specs, AnsiballZ, action plugins, roles, collections' behaviour). Each entry pins every package with its file in constraints/. An entry whose Python is not
-on this machine is skipped; scripts/matrix_summary.py prints it as NOT RUN, with the reason, and it
+version-sensitive parts (argument specs, AnsiballZ, action plugins, roles, collections' behaviour).
+Each entry pins every package with its file in constraints/. An entry whose Python is not on this
+machine is skipped; scripts/matrix_summary.py prints it as NOT RUN, with the reason, and it
 never counts as passed. Under CI (CI=true) an entry that cannot run is an error instead: every entry
 must run there.
 

@@ -21,8 +21,9 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.stowage.ecr.plugins.doc_fragments.docker_api import ModuleDocFragment
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_image_tags
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_image_tags
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import split_image_name
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 from ansible_collections.stowage.ecr.plugins.plugin_utils.in_process import InProcessModuleAction
 
 PUSH_MODULE = "community.docker.docker_image_push"

@@ -48,8 +48,9 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_image_tags
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_image_tags
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 CHECKS = {"image_tags": check_image_tags, "registry_url": parse_registry_url}
 

@@ -9,14 +9,35 @@ module ends on them in ``module.conclude``.
 
 from __future__ import annotations
 
+from typing import Any
+
 try:
     import botocore
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-class StowageError(ValueError):
-    """The base of the collection's errors."""
+
+class StowageError(AnsibleAWSError):
+    """The base of the collection's errors: amazon.aws's AnsibleAWSError, whose ``exception`` is the boto
+    error behind it (None for none), with ``result``: what the work did before it failed (a dict, {} for
+    nothing), returned with the failure.
+
+    ``str()`` is the message alone (AnsibleAWSError would add the boto error's text); an error without a
+    message of its own is a refused call, which ``module.conclude`` puts in words.
+    """
+
+    def __init__(self, message: str | None = None, exception: BaseException | None = None, result: dict[str, Any] | None = None):
+        super().__init__(message, exception)
+        self.kwargs = dict(result or {})
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.kwargs
+
+    def __str__(self) -> str:
+        return self.message if self.message else str(self.exception or "")
 
 
 class InputError(StowageError):
@@ -25,6 +46,62 @@ class InputError(StowageError):
 
 class PolicyError(StowageError):
     """A lifecycle policy that ECR would refuse (or that cannot be read)."""
+
+
+class LookupFailed(StowageError):
+    """An AWS call that checks an option failed; the message names the option, ``exception`` is the boto error."""
+
+
+class LoginError(StowageError):
+    """The registry refused the credentials, or could not be asked. The message holds no secret."""
+
+
+class PreviewFailed(StowageError):
+    """AWS's preview did not complete (FAILED, EXPIRED, or not within the wait)."""
+
+
+class SectionError(StowageError):
+    """A section of the registry the caller cannot read: ``code`` is AWS's error code."""
+
+    def __init__(self, code: str, message: str, exception: BaseException | None = None):
+        super().__init__(message, exception)
+        self.code = code
+
+
+class ImageCallFailed(StowageError):
+    """ECR answered a batch call with failures for some images (BatchGetImage, BatchDeleteImage); ``result``
+    holds them (``failures``) for the module's result."""
+
+    def __init__(self, message: str, failures: list[dict[str, Any]]):
+        super().__init__(message, result={"failures": failures})
+        self.failures = failures
+
+
+class ScanFailed(StowageError):
+    """The scan did not give a result (failed, unsupported, timed out), or its findings fail the gate;
+    ``result`` is the module's result so far."""
+
+
+class RecreateFailed(StowageError):
+    """The create of a re-create failed; ``exception`` is the boto error, the message says whether the old
+    rule is back."""
+
+
+class ResultFailed(StowageError):
+    """The work was done, and its result fails the task as the task asked (fail_on_invalid,
+    fail_on_section_error, items that failed); ``result`` is the whole result."""
+
+
+class PartialFailure(StowageError):
+    """A failure after some writes: ``result`` holds what was done (``changed``, and what changed);
+    ``exception`` is the boto error that stopped the work, or the collection's error, whose message and
+    result it takes on."""
+
+    def __init__(self, error: BaseException, result: dict[str, Any]):
+        if isinstance(error, StowageError):
+            super().__init__(error.message, error.exception, dict(error.result, **result))
+        else:
+            super().__init__(None, error, result)
 
 
 REFUSED = "ECR refused "

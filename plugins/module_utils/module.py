@@ -21,7 +21,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import known_regions, region_problem
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import canonical_params
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PolicyError, failure_message
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import StowageError, failure_message
 
 
 class EcrModule(AnsibleAWSModule):
@@ -49,31 +49,37 @@ def ecr_module(argument_spec: dict[str, dict[str, Any]], **kwargs: Any) -> Ansib
     return module
 
 
-def fail_aws(module: AnsibleAWSModule, error: Exception, refused: str) -> None:
+def fail_aws(module: AnsibleAWSModule, error: Exception, refused: str, **result: Any) -> None:
     """End the module on a boto error of AWS: refused, or not answered (see failure_message)."""
-    module.fail_json_aws(error, msg=failure_message(error, refused))
+    module.fail_json_aws(error, msg=failure_message(error, refused), **result)
 
 
-def conclude(module: AnsibleAWSModule, work: Callable[[], dict[str, Any]], refused: str, failures: tuple[type[Exception], ...] = ()) -> None:
+def _shown(module: AnsibleAWSModule, result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with its ``diff`` in diff mode only."""
+    diff = result.pop("diff", None)
+    if module._diff and diff is not None:
+        result["diff"] = diff
+    return result
+
+
+def conclude(module: AnsibleAWSModule, work: Callable[[], dict[str, Any]], refused: str) -> None:
     """End the module with what ``work()`` returns (its ``diff`` only in diff mode).
 
-    Input that a check refused (InputError, PolicyError) fails with its message. An exception of
-    ``failures`` fails with its message, its ``result`` (a dict) when it has one, and AWS's error code when
-    it carries the boto error as ``cause``. Any other refusal of AWS fails with ``refused`` and AWS's code.
+    A StowageError fails with its message and its ``result`` (what the work did before it failed), and
+    with AWS's error code when it carries the boto error as ``exception``; one without a message of its
+    own is a refused call, worded as below. Any other refusal of AWS fails with ``refused`` (or, for a
+    call ECR never answered, the wording of failure_message) and AWS's code.
     """
     try:
         output = work()
-    except (InputError, PolicyError) as e:
-        module.fail_json(msg=str(e))
-    except failures as e:
-        result = getattr(e, "result", None) or {}
-        cause = getattr(e, "cause", None)
-        if cause is not None:
-            module.fail_json_aws(cause, msg=str(e), **result)
-        module.fail_json(msg=str(e), **result)
+    except StowageError as e:
+        result = _shown(module, dict(e.result))
+        if e.exception is None:
+            module.fail_json(msg=str(e), **result)
+        elif e.message:
+            module.fail_json_aws(e.exception, msg=str(e), **result)
+        else:
+            fail_aws(module, e.exception, refused, **result)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         fail_aws(module, e, refused)
-    diff = output.pop("diff", None)
-    if module._diff and diff is not None:
-        output["diff"] = diff
-    module.exit_json(**output)
+    module.exit_json(**_shown(module, output))

@@ -67,9 +67,8 @@ value:
   sample: ENABLED
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS, account_setting_value
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_account_setting
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import account_setting_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
@@ -81,13 +80,7 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     name = module.params["name"]
-
-    def work():
-        value = account_setting_value(name, module.params["value"])
-        result = converge_account_setting(RegistryApi(module), name, value, module.check_mode)
-        return dict(changed=result["changed"], diff={"before": result["before"], "after": result["after"]}, **result["after"])
-
-    conclude(module, work, "ECR refused an account setting call for %s" % name)
+    conclude(module, lambda: account_setting_report(module), "ECR refused an account setting call for %s" % name)
 
 
 if __name__ == "__main__":

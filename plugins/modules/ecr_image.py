@@ -153,7 +153,7 @@ images:
   elements: dict
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ImageCallFailed, converge_image
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import converge_image
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
@@ -171,7 +171,7 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     name = module.params["repository"]
-    conclude(module, lambda: converge_image(module), "ECR refused an image call for repository %s" % name, failures=(ImageCallFailed,))
+    conclude(module, lambda: converge_image(module), "ECR refused an image call for repository %s" % name)
 
 
 if __name__ == "__main__":

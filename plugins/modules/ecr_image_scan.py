@@ -133,7 +133,7 @@ findings:
   elements: dict
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, scan_report
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import scan_report
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import SEVERITIES
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
@@ -158,7 +158,7 @@ def main():
         required_one_of=[("image_tag", "image_digest")],
     )
     refused = "ECR refused a scan call for repository %s" % module.params["repository"]
-    conclude(module, lambda: scan_report(module), refused, failures=(ScanFailed,))
+    conclude(module, lambda: scan_report(module), refused)
 
 
 if __name__ == "__main__":

@@ -115,18 +115,9 @@ conflicts:
   elements: str
 """
 
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.tag_info import tag_report
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -138,13 +129,7 @@ def main():
         config_path=dict(type="path"),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    try:
-        result = tag_report(module)
-    except (InputError, LoginError) as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a call for repository %s" % module.params["repository"])
-    module.exit_json(**result)
+    conclude(module, lambda: tag_report(module), "ECR refused a call for repository %s" % module.params["repository"])
 
 
 if __name__ == "__main__":

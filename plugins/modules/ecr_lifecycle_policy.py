@@ -154,40 +154,10 @@ repository:
   sample: my-ecr-repo
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    InputError,
-    check_registry_id,
-    check_repository_name,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import check_preview_options, preview_diff
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_lifecycle, lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_policy_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import LIFECYCLE_RULES, PREVIEW_OPTIONS
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-
-
-def desired_policy(params):
-    """The policy to put (None with state=absent); raises before any call when it is not valid."""
-    check_repository_name(params["repository"], option="repository")
-    check_registry_id(params["registry_id"])
-    if params["state"] == "absent":
-        given = [option for option in ("policy", "rules") if params[option] is not None]
-        if given:
-            raise InputError(
-                "%s: state absent deletes the lifecycle policy, and does not take %s; leave %s out to delete it, "
-                "or use state present to put it" % (", ".join(given), " or ".join(given), " and ".join(given))
-            )
-        return None
-    check_preview_options(params["max_expiring"])
-    return lifecycle_want(params["rules"], params["policy"])
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -205,25 +175,7 @@ def main():
         required_if=[("state", "present", ("policy", "rules"), True)],
     )
     name = module.params["repository"]
-    try:
-        desired = desired_policy(module.params)
-        api = EcrApi(module, registry_id=module.params["registry_id"])
-        result = converge_lifecycle(api, name, desired, module.check_mode, preview=module.params["preview"], max_expiring=module.params["max_expiring"])
-    except (InputError, PolicyError) as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a lifecycle policy call for repository %s" % name)
-
-    output = {"changed": result["changed"], "policy": result["after"], "repository_name": name, "repository": name}
-    if not result["repository_exists"] and result["changed"]:
-        module.warn("Repository %s does not exist yet; in a real run it must exist before its lifecycle policy is put." % name)
-    if "preview" in result:
-        output["preview"] = result["preview"]
-    if module._diff:
-        output["diff"] = {"before": result["before"] or {}, "after": result["after"] or {}}
-        if "preview" in result and result["changed"]:
-            output["diff"] = [output["diff"], preview_diff(name, result["preview"])]
-    module.exit_json(**output)
+    conclude(module, lambda: lifecycle_policy_report(module), "ECR refused a lifecycle policy call for repository %s" % name)
 
 
 if __name__ == "__main__":

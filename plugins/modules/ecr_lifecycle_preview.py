@@ -128,20 +128,10 @@ source:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, preview_report
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_preview_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import LIFECYCLE_RULES
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REPOSITORY_TARGET, spec
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -154,17 +144,7 @@ def main():
         wait_timeout=dict(type="int", default=300),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, mutually_exclusive=[("policy", "rules")])
-    params = module.params
-    try:
-        desired = None
-        if params["rules"] is not None or params["policy"] is not None:
-            desired = lifecycle_want(params["rules"], params["policy"])
-        result = preview_report(lambda: EcrApi(module, registry_id=params["registry_id"]), params, desired)
-    except (InputError, PolicyError, PreviewFailed) as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a call for the lifecycle preview of repository %s" % params["repository"])
-    module.exit_json(changed=False, **result)
+    conclude(module, lambda: lifecycle_preview_report(module), "ECR refused a call for the lifecycle preview of repository %s" % module.params["repository"])
 
 
 if __name__ == "__main__":

@@ -168,17 +168,8 @@ registries:
       sample: the stored login is accepted and valid for 40213s more
 """
 
-
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.login import check_params, get_tokens, plan, store
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config import (
-    default_config_path,
-    load_json_object,
-    sidecar_path,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.login import login_report
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -190,58 +181,7 @@ def main():
         timeout=dict(type="int", default=30),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    params = module.params
-    try:
-        check_params(params)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    config_path = params["config_path"] or default_config_path()
-    params["config_path"] = config_path
-
-    try:
-        # a config docker could not read either fails here, before any call
-        config = load_json_object(config_path, "config_path: the Docker client config")[0]
-        try:
-            sidecar = load_json_object(sidecar_path(config_path), "the login expiry file")[0]
-        except LoginError:
-            sidecar = {}  # only a cache: a broken one means "expiry unknown"
-        known_logins = sidecar.get("logins") if isinstance(sidecar.get("logins"), dict) else {}
-
-        data = get_tokens(module, params["registry_ids"])
-        if not data:
-            module.fail_json(msg="ECR GetAuthorizationToken returned no authorization data")
-        planned = plan(module, config, known_logins, data)
-    except (InputError, LoginError) as e:
-        module.fail_json(msg=str(e), config_path=config_path)
-    except LookupFailed as e:
-        module.fail_json_aws(e.cause, msg=str(e))
-
-    changed = any(entry["write"] for entry in planned)
-    if changed and not module.check_mode:
-        try:
-            store(config_path, config, known_logins, planned)
-        except LoginError as e:
-            module.fail_json(msg=str(e), config_path=config_path)
-
-    first = planned[0]["result"]
-    output = {
-        "changed": changed,
-        "registry": first["registry"],
-        "username": first["username"],
-        "expires_at": first["expires_at"],
-        "config_path": config_path,
-        "registries": [entry["result"] for entry in planned],
-    }
-    if module._diff:
-        before = {e["key"]: e["before"] for e in planned if e["before"] is not None}
-        after = {e["key"]: (e["after"] if e["write"] else e["before"]) for e in planned}
-        output["diff"] = {
-            "before_header": config_path,
-            "after_header": config_path,
-            "before": {"auths": before},
-            "after": {"auths": after},
-        }
-    module.exit_json(**output)
+    conclude(module, lambda: login_report(module), "ECR refused a call for an authorization token")
 
 
 if __name__ == "__main__":

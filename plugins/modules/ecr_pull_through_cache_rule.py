@@ -197,17 +197,11 @@ validation:
     failure: {description: "ECR's reason when it is not valid, else null.", type: str}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import UPSTREAM_REGISTRIES
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import RecreateFailed, converge_pull_through_cache_rule
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import pull_through_cache_rule_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REGISTRY, spec
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -226,27 +220,7 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("upstream_registry_url",))])
     prefix = module.params["ecr_repository_prefix"]
-    try:
-        result = converge_pull_through_cache_rule(module)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except RecreateFailed as e:
-        module.fail_json_aws(e.cause, msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a pull through cache rule call for prefix %s" % prefix)
-
-    output = {"changed": result["changed"], "rule": result["rule"], "operation": result["action"], "validation": result["validation"]}
-    if module._diff:
-        output["diff"] = {"before": result["before"], "after": result["after"]}
-    verdict = result["validation"]
-    if verdict is not None and not verdict["is_valid"] and module.params["fail_on_invalid"]:
-        module.fail_json(
-            msg="validate: ECR found the pull through cache rule for %s not valid: %s%s. Fix the credentials or the role "
-            "(or set fail_on_invalid: false to only report it)."
-            % (prefix, verdict["failure"] or "no reason given", "; the rule was written as asked" if result["changed"] else ""),
-            **output,
-        )
-    module.exit_json(**output)
+    conclude(module, lambda: pull_through_cache_rule_report(module), "ECR refused a pull through cache rule call for prefix %s" % prefix)
 
 
 if __name__ == "__main__":

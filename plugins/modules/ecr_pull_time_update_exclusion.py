@@ -66,9 +66,7 @@ excluded:
   sample: true
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import check_principal_arn
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_pull_time_exclusion
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import pull_time_exclusion_report
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
@@ -79,14 +77,7 @@ def main():
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     arn = module.params["principal_arn"]
-
-    def work():
-        check_principal_arn(arn)
-        result = converge_pull_time_exclusion(RegistryApi(module), arn, module.params["state"], module.check_mode)
-        diff = {"before": {"principal_arn": arn, "excluded": result["before"]}, "after": {"principal_arn": arn, "excluded": result["after"]}}
-        return {"changed": result["changed"], "principal_arn": arn, "excluded": result["after"], "diff": diff}
-
-    conclude(module, work, "ECR refused a pull time update exclusion call for %s" % arn)
+    conclude(module, lambda: pull_time_exclusion_report(module), "ECR refused a pull time update exclusion call for %s" % arn)
 
 
 if __name__ == "__main__":

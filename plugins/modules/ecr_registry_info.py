@@ -220,14 +220,8 @@ role_vars:
     ecr_registry_account_settings: {BASIC_SCAN_TYPE_VERSION: AWS_NATIVE, BLOB_MOUNTING: DISABLED, REGISTRY_POLICY_SCOPE: V2}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_info import SECTIONS, read_registry, role_vars
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_info import SECTIONS, registry_report
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -236,25 +230,7 @@ def main():
         fail_on_section_error=dict(type="bool", default=False),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    try:
-        read = read_registry(RegistryApi(module), module.params["sections"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a call while reading the registry's settings")
-
-    output = {"changed": False, "registry_id": read["registry_id"], "errors": read["errors"], "skipped_settings": read["skipped_settings"]}
-    for section in SECTIONS:
-        if section in read:
-            output[section] = read[section]
-    output["role_vars"] = role_vars(read)
-    for section, error in sorted(read["errors"].items()):
-        text = "section %s: not read (%s): %s" % (section, error["code"], error["message"])
-        if module.params["fail_on_section_error"]:
-            module.fail_json(msg="The registry's %s" % text, **output)
-        module.warn("The registry's %s; it is null in the result and has no variable in role_vars." % text)
-    for name, error in sorted(read["skipped_settings"].items()):
-        if "account_settings" not in read["errors"]:
-            module.warn("Account setting %s: not read (%s); it is left out of account_settings and role_vars." % (name, error["code"]))
-    module.exit_json(**output)
+    conclude(module, lambda: registry_report(module), "ECR refused a call while reading the registry's settings")
 
 
 if __name__ == "__main__":

@@ -87,9 +87,7 @@ registry_id:
   sample: "123456789012"
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import parse_registry_policy
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_registry_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import registry_policy_report
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
@@ -99,14 +97,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("policy",))])
-
-    def work():
-        want = parse_registry_policy(module.params["policy"]) if module.params["state"] == "present" else None
-        result = converge_registry_policy(RegistryApi(module), want, module.check_mode)
-        diff = {"before": result["before"] or {}, "after": result["after"] or {}}
-        return {"changed": result["changed"], "policy": result["after"], "registry_id": result["registry_id"], "diff": diff}
-
-    conclude(module, work, "ECR refused a registry policy call")
+    conclude(module, lambda: registry_policy_report(module), "ECR refused a registry policy call")
 
 
 if __name__ == "__main__":

@@ -93,12 +93,7 @@ registry_id:
   sample: "123456789012"
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
-    check_scan_type,
-    scanning_rules_want,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_scanning
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import scanning_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import SCAN_TYPES, SCANNING_RULES
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
@@ -110,17 +105,7 @@ def main():
         **SCANNING_RULES,
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    params = module.params
-
-    def work():
-        check_scan_type(params["scan_type"])
-        rules = scanning_rules_want(params["rules"]) if params["rules"] is not None else None
-        result = converge_scanning(RegistryApi(module), params["scan_type"], rules, module.check_mode)
-        after = result["after"]
-        diff = {"before": result["before"], "after": after}
-        return {"changed": result["changed"], "scan_type": after["scan_type"], "rules": after["rules"], "registry_id": result["registry_id"], "diff": diff}
-
-    conclude(module, work, "ECR refused a registry scanning configuration call")
+    conclude(module, lambda: scanning_report(module), "ECR refused a registry scanning configuration call")
 
 
 if __name__ == "__main__":

@@ -130,10 +130,7 @@ registry_id:
   sample: "123456789012"
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import replication_rules_want
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_replication
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import replication_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import REPLICATION_RULES
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
@@ -145,17 +142,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    params = module.params
-
-    def work():
-        if params["purge_rules"] and params["state"] == "absent":
-            raise InputError("purge_rules: only accepted with state present (state absent removes the rules it names, and no others)")
-        replication_rules_want(params["rules"])
-        result = converge_replication(RegistryApi(module), params["rules"], params["state"], params["purge_rules"], module.check_mode)
-        diff = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
-        return {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"], "diff": diff}
-
-    conclude(module, work, "ECR refused a replication configuration call")
+    conclude(module, lambda: replication_report(module), "ECR refused a replication configuration call")
 
 
 if __name__ == "__main__":

@@ -272,19 +272,10 @@ repositories:
       version_added: 0.2.0
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.fleet import converge_one, plan
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.fleet import fleet_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REGISTRY, spec
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 SETTINGS = dict(
     state=dict(type="str", choices=["present", "absent"]),
@@ -308,35 +299,7 @@ def main():
         concurrency=dict(type="int", default=8),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    params = module.params
-    try:
-        check_registry_id(params["registry_id"])
-        if params["concurrency"] < 1:
-            raise InputError("concurrency: %d is not accepted; give 1 or more" % params["concurrency"])
-        wants = plan(params["repositories"], params["defaults"], params["registry_id"])
-    except (InputError, PolicyError) as e:
-        module.fail_json(msg=str(e))
-
-    api = EcrApi(module, registry_id=params["registry_id"], workers=params["concurrency"])
-    try:
-        found = api.describe_many([want["name"] for want in wants])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a call to describe the repositories")
-    results = api.parallel(lambda want: converge_one(api, want, found.get(want["name"]), module.check_mode), wants)
-
-    diffs = []
-    for result in results:
-        diffs.extend(result.pop(key) for key in ("diff", "diff_preview") if key in result)
-    output = {"changed": any(r["changed"] for r in results), "repositories": results}
-    if module._diff:
-        output["diff"] = diffs
-    failed = [r for r in results if r["failed"]]
-    if failed:
-        module.fail_json(
-            msg="%d of %d repositories failed: %s" % (len(failed), len(results), "; ".join("%s: %s" % (r["name"], r["msg"]) for r in failed[:5])),
-            **output,
-        )
-    module.exit_json(**output)
+    conclude(module, lambda: fleet_report(module), "ECR refused a call to describe the repositories")
 
 
 if __name__ == "__main__":

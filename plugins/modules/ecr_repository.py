@@ -166,18 +166,10 @@ repository:
       sample: {Version: "2012-10-17", Statement: []}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_repository, repository_want
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import repository_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import NAME, REGISTRY, spec
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -188,21 +180,7 @@ def main():
         force_delete=dict(type="bool", default=False),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
-    try:
-        want = repository_want(module.params)
-        api = EcrApi(module, registry_id=module.params["registry_id"])
-        result = converge_repository(api, want, module.check_mode)
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except LookupFailed as e:
-        module.fail_json_aws(e.cause, msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a call for repository %s" % module.params["name"])
-
-    output = {"changed": result["changed"], "created": result["created"], "repository": result["after"]}
-    if module._diff:
-        output["diff"] = {"before": result["before"], "after": result["after"]}
-    module.exit_json(**output)
+    conclude(module, lambda: repository_report(module), "ECR refused a call for repository %s" % module.params["name"])
 
 
 if __name__ == "__main__":

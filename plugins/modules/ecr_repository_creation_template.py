@@ -195,7 +195,7 @@ changes:
 """
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import APPLIED_FOR, TEMPLATE_SETTINGS
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import converge_repository_creation_template
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import creation_template_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
@@ -219,21 +219,7 @@ def argument_spec():
 def main():
     module = ecr_module(argument_spec(), supports_check_mode=True, mutually_exclusive=[("lifecycle_rules", "lifecycle_policy")])
     prefix = module.params["prefix"]
-
-    def work():
-        result = converge_repository_creation_template(module)
-        template = result["template"]
-        if template and not template.get("custom_role_arn"):
-            needs = [what for what, present in (("resource tags", template.get("tags")), ("a customer managed KMS key", template.get("kms_key"))) if present]
-            if needs:
-                module.warn(
-                    "The repository creation template for %s has %s but no custom_role_arn; ECR needs a role of yours to create "
-                    "repositories with them." % (prefix, " and ".join(needs))
-                )
-        diff = {"before": result["before"], "after": result["after"]}
-        return {"changed": result["changed"], "template": template, "operation": result["action"], "changes": result["changes"], "diff": diff}
-
-    conclude(module, work, "ECR refused a repository creation template call for prefix %s" % prefix)
+    conclude(module, lambda: creation_template_report(module), "ECR refused a repository creation template call for prefix %s" % prefix)
 
 
 if __name__ == "__main__":

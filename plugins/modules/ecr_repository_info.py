@@ -145,36 +145,9 @@ repositories:
             count_number: 14
 """
 
-import fnmatch
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    InputError,
-    check_registry_id,
-    check_repository_name,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import read_repository
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import repositories_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REGISTRY, spec
-from ansible_collections.stowage.ecr.plugins.module_utils._views.results import settings_view
-from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
-
-
-def _read_listed(api, raw, listed):
-    try:
-        return read_repository(api, raw, lifecycle=True)
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        if not listed:
-            raise
-        return None
+from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
@@ -184,28 +157,7 @@ def main():
         **spec(REGISTRY),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, mutually_exclusive=[("names", "name_pattern")])
-    names = module.params["names"]
-    pattern = module.params["name_pattern"]
-    try:
-        check_registry_id(module.params["registry_id"])
-        for name in names or []:
-            check_repository_name(name, option="names")
-        api = EcrApi(module, registry_id=module.params["registry_id"])
-        if names is not None:
-            raws = list(api.describe_many(names).values())
-        else:
-            raws = api.describe_all()
-            if pattern:
-                raws = [raw for raw in raws if fnmatch.fnmatchcase(raw["repositoryName"], pattern)]
-        # a listed repository deleted before it was read is left out, as a later listing would
-        repositories = [repo for repo in api.parallel(lambda raw: _read_listed(api, raw, listed=names is None), raws) if repo]
-        for repository in repositories:
-            repository["settings"] = settings_view(repository, typed_rules(repository["lifecycle_policy"]))
-    except InputError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_aws(module, e, "ECR refused a call while describing repositories")
-    module.exit_json(changed=False, repositories=sorted(repositories, key=lambda repo: repo["name"]))
+    conclude(module, lambda: repositories_report(module), "ECR refused a call while describing repositories")
 
 
 if __name__ == "__main__":

@@ -80,9 +80,7 @@ registry_id:
   sample: "123456789012"
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import signing_rules_want
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import converge_signing
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import signing_report
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import SIGNING_RULES
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
@@ -93,14 +91,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("rules",))])
-
-    def work():
-        rules = signing_rules_want(module.params["rules"]) if module.params["state"] == "present" else None
-        result = converge_signing(RegistryApi(module), rules, module.check_mode)
-        diff = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
-        return {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"], "diff": diff}
-
-    conclude(module, work, "ECR refused a signing configuration call")
+    conclude(module, lambda: signing_report(module), "ECR refused a signing configuration call")
 
 
 if __name__ == "__main__":

@@ -22,14 +22,8 @@ from conftest import record_figures
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import (
-    PolicyError,
-    compile_rules,
-    normalise_policy,
-    policies_equal,
-    policy_text,
-    validate_policy,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules, normalise_policy, policies_equal, policy_text, validate_policy
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import PolicyError
 
 MOTO_EXAMPLES = 60
 STABILITY_EXAMPLES = 300

@@ -24,7 +24,8 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import MANAGED_KMS_ALIAS, InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import MANAGED_KMS_ALIAS
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LookupFailed
 
 DESCRIBE_BATCH = 100
 MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
@@ -45,14 +46,6 @@ def retry_decorator() -> Callable[..., Any]:
 def client(module: Any, service: str) -> Any:
     """A boto3 client of ``service`` with both retry layers."""
     return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG)
-
-
-class LookupFailed(Exception):
-    """An AWS call that checks an option failed; the message names the option, ``cause`` is the boto error."""
-
-    def __init__(self, message: str, cause: Exception):
-        super().__init__(message)
-        self.cause = cause
 
 
 class EcrApi:

@@ -20,7 +20,7 @@ import json
 from typing import Any, Collection, Iterable
 
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import LIFECYCLE_RULE_OPTIONS
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import PolicyError  # noqa: F401 (raised by the checks; imported from here by callers)
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import PolicyError
 
 POLICY_TEXT_MIN = 100
 POLICY_TEXT_MAX = 30720

@@ -16,7 +16,7 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, parse_repository_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import parse_repository_policy
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import (  # noqa: F401 (the values are declared with the rules' spec)
     REPLICATION_FILTER_TYPES,
     SCAN_FREQUENCIES,
@@ -25,6 +25,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules i
     SIGNING_FILTER_TYPES,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import canonical_value
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 REGISTRY_ID_RE = re.compile(r"[0-9]{12}")
 

@@ -23,13 +23,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import normalise_policy, policies_equal, policy_text
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     MANAGED_KMS_ALIAS,
-    InputError,
     check_exclusion_filters,
     check_tag_mutability,
     normalise_tags,
     parse_repository_policy,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import KMS_ENCRYPTION_TYPES, WITH_EXCLUSION
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 # -- pull through cache rules -------------------------------------------------------------------
 

@@ -13,8 +13,13 @@ import json
 import re
 from typing import Any
 
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import KMS_ENCRYPTION_TYPES, WITH_EXCLUSION
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError  # noqa: F401 (raised by the checks; imported from here by callers)
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import (  # noqa: F401 (the values the checks accept)
+    ENCRYPTION_TYPES,
+    IMAGE_TAG_MUTABILITIES,
+    KMS_ENCRYPTION_TYPES,
+    WITH_EXCLUSION,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 # The repositoryName pattern of the ECR API model, matched in full.
 REPOSITORY_NAME_RE = re.compile(r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*")

@@ -13,9 +13,9 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError, typed_rules
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import (
     UNREAD,
@@ -26,7 +26,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository impo
     repository_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_defaults
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import failure_message
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LookupFailed, PolicyError, ResultFailed, failure_message
 
 BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False, "preview": False, "max_expiring": None}
 
@@ -91,8 +91,32 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
     except (InputError, PolicyError) as e:
         result.update(failed=True, msg=str(e))
     except LookupFailed as e:
-        result.update(failed=True, msg="%s: %s" % (e, e.cause))
+        result.update(failed=True, msg="%s: %s" % (e, e.exception))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         code = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
         result.update(failed=True, msg="%s: %s (%s)" % (failure_message(e, "ECR refused a call for repository %s" % want["name"]), e, code))
     return result
+
+
+def fleet_report(module: Any) -> dict[str, Any]:
+    """ecr_repositories' result (its ``diff`` for diff mode): every item converged, each failing on its own;
+    when some failed, the task fails with the whole result (what the others did)."""
+    params = module.params
+    check_registry_id(params["registry_id"])
+    if params["concurrency"] < 1:
+        raise InputError("concurrency: %d is not accepted; give 1 or more" % params["concurrency"])
+    wants = plan(params["repositories"], params["defaults"], params["registry_id"])
+    api = EcrApi(module, registry_id=params["registry_id"], workers=params["concurrency"])
+    found = api.describe_many([want["name"] for want in wants])
+    results = api.parallel(lambda want: converge_one(api, want, found.get(want["name"]), module.check_mode), wants)
+    diffs: list[Any] = []
+    for result in results:
+        diffs.extend(result.pop(key) for key in ("diff", "diff_preview") if key in result)
+    output = {"changed": any(r["changed"] for r in results), "repositories": results, "diff": diffs}
+    failed = [r for r in results if r["failed"]]
+    if failed:
+        raise ResultFailed(
+            "%d of %d repositories failed: %s" % (len(failed), len(results), "; ".join("%s: %s" % (r["name"], r["msg"]) for r in failed[:5])),
+            result=output,
+        )
+    return output

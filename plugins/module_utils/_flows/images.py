@@ -11,13 +11,19 @@ The calls return AWS's shapes; the checks and plans are ``images``' pure functio
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, Callable
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     ACCEPTED_MEDIA_TYPES,
     IMAGE_IDS_MAX,
@@ -52,30 +58,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     tags_of,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_detail_view, scan_findings_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import ImageCallFailed, InputError, PartialFailure, ScanFailed, StowageError
 
 PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
-
-
-class ImageCallFailed(Exception):
-    """ECR answered a batch call with failures for some images (BatchGetImage, BatchDeleteImage); ``result``
-    holds them for the module's result."""
-
-    def __init__(self, message: str, failures: list[dict[str, Any]]):
-        super().__init__(message)
-        self.failures = failures
-
-    @property
-    def result(self) -> dict[str, Any]:
-        return {"failures": self.failures}
-
-
-class ScanFailed(Exception):
-    """The scan did not give a result (failed, unsupported, timed out), or its findings fail the gate;
-    ``result`` is the module's result so far."""
-
-    def __init__(self, message: str, result: dict[str, Any]):
-        super().__init__(message)
-        self.result = result
 
 
 def _chunks(items: list[Any], size: int = IMAGE_IDS_MAX) -> list[list[Any]]:
@@ -243,7 +228,8 @@ def converge_image(module: Any) -> dict[str, Any]:
     after = {d: dict(v) for d, v in before.items()}
     affected: list[str] = []
     actions: list[dict[str, Any]] = []
-    writes: list[Callable[[], None]] = []
+    # each write with the actions it does: on a failure, what the writes before it did is in the failure's result
+    writes: list[tuple[list[dict[str, Any]], Callable[[], None]]] = []
     source = None
 
     if want["source"] is not None:
@@ -264,10 +250,11 @@ def converge_image(module: Any) -> dict[str, Any]:
             raise InputError(_mutability_conflict(name, repo, source, plan["conflicts"]))
         affected.extend(plan["moved_from"].values())
         after = after_promotion(after, source["imageDigest"], plan["put"])
+        manifests: dict[str, dict[str, Any]] = {}
         for tag in plan["put"]:
-            actions.append({"action": "tag", "image_tag": tag, "image_digest": source["imageDigest"], "moved_from": plan["moved_from"].get(tag)})
-        if plan["put"]:
-            writes.append(lambda: _promote(api, name, source, plan["put"]))
+            action = {"action": "tag", "image_tag": tag, "image_digest": source["imageDigest"], "moved_from": plan["moved_from"].get(tag)}
+            actions.append(action)
+            writes.append(([action], functools.partial(_promote, api, name, source, [tag], manifests)))
 
     if params["state"] == "absent":
         for digest in want["digests"]:
@@ -282,10 +269,10 @@ def converge_image(module: Any) -> dict[str, Any]:
         after = after_removal(after, plan["untag"], plan["delete"])
         holder_of = {tag: image["imageDigest"] for image in images for tag in tags_of(image)}
         tags_on = {image["imageDigest"]: tags_of(image) for image in images}
-        actions.extend({"action": "untag", "image_tag": t, "image_digest": holder_of[t]} for t in plan["untag"])
-        actions.extend({"action": "delete", "image_digest": d, "image_tags": tags_on[d]} for d in plan["delete"])
-        if plan["untag"] or plan["delete"]:
-            writes.append(lambda: _remove(api, name, images, plan["untag"], plan["delete"]))
+        untags = [{"action": "untag", "image_tag": t, "image_digest": holder_of[t]} for t in plan["untag"]]
+        deletes = [{"action": "delete", "image_digest": d, "image_tags": tags_on[d]} for d in plan["delete"]]
+        actions.extend(untags + deletes)
+        writes.extend(_removal_writes(api, name, images, untags, deletes))
 
     if want["storage_class"]:
         targets = ([source["imageDigest"]] if source is not None else []) + want["digests"]
@@ -298,15 +285,15 @@ def converge_image(module: Any) -> dict[str, Any]:
         if storage["refusals"]:
             raise InputError(" ".join(storage["refusals"]))
         after = after_storage(after, storage["change"], want["storage_class"])
-        actions.extend({"action": want["storage_class"], "image_digest": d} for d in storage["change"])
-        if storage["change"]:
-            target = STORAGE_CLASSES[want["storage_class"]]
-            writes.append(lambda: _store(api, name, storage["change"], target))
+        target = STORAGE_CLASSES[want["storage_class"]]
+        for digest in storage["change"]:
+            action = {"action": want["storage_class"], "image_digest": digest}
+            actions.append(action)
+            writes.append(([action], functools.partial(_store, api, name, [digest], target)))
 
     changed = bool(actions)
     if changed and not module.check_mode:
-        for write in writes:
-            write()
+        _write(writes)
         fresh, _missing = describe_image_ids(api, name, [{"imageDigest": d} for d in dict.fromkeys(affected) if d in after])
         after = dict(after)
         for digest, value in state_of(fresh).items():
@@ -329,9 +316,24 @@ def converge_image(module: Any) -> dict[str, Any]:
     return result
 
 
-def _promote(api: EcrApi, name: str, source: dict[str, Any], tags: list[str]) -> None:
-    """PutImage of the source's own manifest, with its media type and digest, once per tag."""
-    manifest = batch_get_images(api, name, [source["imageDigest"]])[source["imageDigest"]]
+def _write(writes: list[tuple[list[dict[str, Any]], Callable[[], None]]]) -> None:
+    """Each write in turn; one that fails after others were done raises PartialFailure with their actions."""
+    done: list[dict[str, Any]] = []
+    for did, write in writes:
+        try:
+            write()
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, StowageError) as e:
+            if not done:
+                raise
+            raise PartialFailure(e, {"changed": True, "actions": done}) from e
+        done.extend(did)
+
+
+def _promote(api: EcrApi, name: str, source: dict[str, Any], tags: list[str], manifests: dict[str, dict[str, Any]]) -> None:
+    """PutImage of the source's own manifest (read once into ``manifests``), with its media type and digest, once per tag."""
+    if source["imageDigest"] not in manifests:
+        manifests.update(batch_get_images(api, name, [source["imageDigest"]]))
+    manifest = manifests[source["imageDigest"]]
     for tag in tags:
         kwargs = api.scoped(
             repositoryName=name,
@@ -359,15 +361,21 @@ def _index_references(api: EcrApi, name: str, images: list[dict[str, Any]]) -> d
     return references
 
 
-def _remove(api: EcrApi, name: str, images: list[dict[str, Any]], untag: list[str], delete: list[str]) -> None:
-    if untag:
-        batch_delete(api, name, [{"imageTag": tag} for tag in untag])
+def _removal_writes(
+    api: EcrApi, name: str, images: list[dict[str, Any]], untags: list[dict[str, Any]], deletes: list[dict[str, Any]]
+) -> list[tuple[list[dict[str, Any]], Callable[[], None]]]:
+    """The removal's writes: the tags first, then the image indexes, then the other images (an index
+    before the images it refers to)."""
+    writes: list[tuple[list[dict[str, Any]], Callable[[], None]]] = []
+    if untags:
+        writes.append((untags, functools.partial(batch_delete, api, name, [{"imageTag": a["image_tag"]} for a in untags])))
     by_digest = {i["imageDigest"]: i for i in images}
-    indexes = [d for d in delete if is_index(by_digest[d])]
-    others = [d for d in delete if d not in indexes]
+    indexes = [a for a in deletes if is_index(by_digest[a["image_digest"]])]
+    others = [a for a in deletes if a not in indexes]
     for batch in (indexes, others):
         if batch:
-            batch_delete(api, name, [{"imageDigest": d} for d in batch])
+            writes.append((batch, functools.partial(batch_delete, api, name, [{"imageDigest": a["image_digest"]} for a in batch])))
+    return writes
 
 
 def _store(api: EcrApi, name: str, digests: list[str], target: str) -> None:
@@ -421,17 +429,24 @@ def scan_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock:
             result["scan_started"] = True
         except is_boto3_error_code("LimitExceededException"):
             result["changed"] = False  # scanned within the last 24 hours: its scan is the one to read
-        response = _findings_or_none(api, name, digest, every_page) or {"imageScanStatus": {"status": "IN_PROGRESS"}}
+        response = None
 
-    started = clock()
-    attempt = 0
-    while (response.get("imageScanStatus") or {}).get("status") in SCAN_WAITING and params["wait"]:
-        left = timeout - (clock() - started)
-        if left <= 0:
-            break
-        sleep(min(backoff(attempt), left))
-        attempt += 1
-        response = _findings_or_none(api, name, digest, every_page) or response
+    try:
+        if response is None:
+            response = _findings_or_none(api, name, digest, every_page) or {"imageScanStatus": {"status": "IN_PROGRESS"}}
+        started = clock()
+        attempt = 0
+        while (response.get("imageScanStatus") or {}).get("status") in SCAN_WAITING and params["wait"]:
+            left = timeout - (clock() - started)
+            if left <= 0:
+                break
+            sleep(min(backoff(attempt), left))
+            attempt += 1
+            response = _findings_or_none(api, name, digest, every_page) or response
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        if not result["scan_started"]:
+            raise
+        raise PartialFailure(e, dict(result)) from e  # the scan was started: the failure says so
 
     view = scan_findings_view(response)
     status = (response.get("imageScanStatus") or {}).get("status")
@@ -453,20 +468,20 @@ def scan_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock:
             raise ScanFailed(
                 "The scan of image %s in %s has no result after %d seconds (status %s); it is not a pass. Wait longer (wait_timeout) or run again."
                 % (digest, name, timeout if params["wait"] else 0, status),
-                result,
+                result=result,
             )
         return result
     if status not in SCAN_DONE:
         description = (response.get("imageScanStatus") or {}).get("description") or ""
         ended = "%s: %s" % (status, description) if description else status
-        raise ScanFailed("The scan of image %s in %s ended %s; it is not a pass." % (digest, name, ended), result)
+        raise ScanFailed("The scan of image %s in %s ended %s; it is not a pass." % (digest, name, ended), result=result)
     above = gate(counts, threshold)
     if above:
         listed = ", ".join("%s %d" % (severity, above[severity]) for severity in sorted(above, key=severity_rank, reverse=True))
         raise ScanFailed(
             "Image %s in %s has findings at or above %s: %s (all counts: %s)%s."
             % (digest, name, threshold, listed, counts, "; ignored: %s" % ", ".join(ignore) if ignore else ""),
-            result,
+            result=result,
         )
     return result
 

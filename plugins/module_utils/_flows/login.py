@@ -10,37 +10,32 @@ none is put into a message, a result or a diff."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from typing import Any
+from typing import Any, Iterator
 
 try:
     import botocore
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import (
-    LoginError,
-    decode_auth,
-    entry_key,
-    fingerprint,
-    hide,
-    iso,
-    registry_base_url,
-    registry_id_of,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import decode_auth, entry_key, fingerprint, hide, iso, registry_base_url, registry_id_of
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.client import check_login
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config import (
+    default_config_path,
     dump_config,
     helper_for,
+    load_json_object,
     merge_login,
     sidecar_path,
     stored_auth,
     write_json_atomic,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.login import decide, login_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LoginError, LookupFailed
 
 REGISTRY_IDS_MAX = 10
 # shorter strings are not added to no_log_values: masking them would garble unrelated output
@@ -160,3 +155,50 @@ def store(config_path: str, config: dict[str, Any], known_logins: dict[str, Any]
         write_json_atomic(sidecar_path(config_path), dump_config({"logins": logins}))
     except OSError as e:
         raise LoginError("config_path: could not write %s: %s" % (e.filename or config_path, e.strerror or e)) from None
+
+
+@contextlib.contextmanager
+def _with_result(**result: Any) -> Iterator[None]:
+    """A refusal of the Docker config or of the registry inside fails with ``result`` (the config's path)."""
+    try:
+        yield
+    except (InputError, LoginError) as e:
+        e.result.update(result)
+        raise
+
+
+def login_report(module: Any) -> dict[str, Any]:
+    """ecr_login's result (its ``diff`` for diff mode): the logins ECR gives, each stored in the Docker
+    client config unless the one there is kept."""
+    params = module.params
+    check_params(params)
+    config_path = params["config_path"] or default_config_path()
+    params["config_path"] = config_path
+    with _with_result(config_path=config_path):
+        # a config docker could not read either fails here, before any call
+        config = load_json_object(config_path, "config_path: the Docker client config")[0]
+        try:
+            sidecar = load_json_object(sidecar_path(config_path), "the login expiry file")[0]
+        except LoginError:
+            sidecar = {}  # only a cache: a broken one means "expiry unknown"
+        known_logins: dict[str, Any] = sidecar["logins"] if isinstance(sidecar.get("logins"), dict) else {}
+        data = get_tokens(module, params["registry_ids"])
+    if not data:
+        raise LoginError("ECR GetAuthorizationToken returned no authorization data")
+    with _with_result(config_path=config_path):
+        planned = plan(module, config, known_logins, data)
+        changed = any(entry["write"] for entry in planned)
+        if changed and not module.check_mode:
+            store(config_path, config, known_logins, planned)
+    first = planned[0]["result"]
+    before = {e["key"]: e["before"] for e in planned if e["before"] is not None}
+    after = {e["key"]: (e["after"] if e["write"] else e["before"]) for e in planned}
+    return {
+        "changed": changed,
+        "registry": first["registry"],
+        "username": first["username"],
+        "expires_at": first["expires_at"],
+        "config_path": config_path,
+        "registries": [entry["result"] for entry in planned],
+        "diff": {"before_header": config_path, "after_header": config_path, "before": {"auths": before}, "after": {"auths": after}},
+    }

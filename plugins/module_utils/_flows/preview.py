@@ -16,17 +16,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import policy_text
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import applied_order, as_time, evaluate, worst_rule
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import PREVIEW_OPTIONS  # noqa: F401 (the preview options' spec)
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_view, plain
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PreviewFailed
 
 PREVIEW_PAGE = 100  # GetLifecyclePolicyPreview's largest page
 POLL_FIRST, POLL_MAX = 1.0, 10.0
-
-
-class PreviewFailed(RuntimeError):
-    """AWS's preview did not complete (FAILED, EXPIRED, or not within the wait)."""
 
 
 def local_preview(api: EcrApi, repository: str, policy: dict[str, Any], as_of: Any = None) -> dict[str, Any]:

@@ -15,17 +15,24 @@ from typing import Any
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import (
+    account_setting_value,
     canonical_scanning,
     canonical_signing,
+    check_principal_arn,
     check_replication_limits,
+    check_scan_type,
     merge_replication,
+    parse_registry_policy,
     plan_scanning,
     policies_differ,
     policy_text,
     replication_rules_want,
     rules_equal,
+    scanning_rules_want,
+    signing_rules_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import registry_policy_view, replication_rules_view, scanning_view, signing_rules_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 
 def converge_registry_policy(api: RegistryApi, want: dict[str, Any] | None, check_mode: bool) -> dict[str, Any]:
@@ -119,3 +126,61 @@ def converge_signing(api: RegistryApi, rules: list[dict[str, Any]] | None, check
         else:
             api.put_signing_configuration(rules)
     return {"changed": True, "before": before, "after": after, "registry_id": registry_id or api.describe_registry().get("registryId")}
+
+
+# the modules' results (each ``diff`` for diff mode) ---------------------------------------------------
+
+
+def registry_policy_report(module: Any) -> dict[str, Any]:
+    """ecr_registry_policy's result."""
+    want = parse_registry_policy(module.params["policy"]) if module.params["state"] == "present" else None
+    result = converge_registry_policy(RegistryApi(module), want, module.check_mode)
+    diff = {"before": result["before"] or {}, "after": result["after"] or {}}
+    return {"changed": result["changed"], "policy": result["after"], "registry_id": result["registry_id"], "diff": diff}
+
+
+def replication_report(module: Any) -> dict[str, Any]:
+    """ecr_replication's result."""
+    params = module.params
+    if params["purge_rules"] and params["state"] == "absent":
+        raise InputError("purge_rules: only accepted with state present (state absent removes the rules it names, and no others)")
+    replication_rules_want(params["rules"])
+    result = converge_replication(RegistryApi(module), params["rules"], params["state"], params["purge_rules"], module.check_mode)
+    diff = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
+    return {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"], "diff": diff}
+
+
+def scanning_report(module: Any) -> dict[str, Any]:
+    """ecr_registry_scanning's result."""
+    params = module.params
+    check_scan_type(params["scan_type"])
+    rules = scanning_rules_want(params["rules"]) if params["rules"] is not None else None
+    result = converge_scanning(RegistryApi(module), params["scan_type"], rules, module.check_mode)
+    after = result["after"]
+    diff = {"before": result["before"], "after": after}
+    return {"changed": result["changed"], "scan_type": after["scan_type"], "rules": after["rules"], "registry_id": result["registry_id"], "diff": diff}
+
+
+def account_setting_report(module: Any) -> dict[str, Any]:
+    """ecr_account_setting's result."""
+    name = module.params["name"]
+    value = account_setting_value(name, module.params["value"])
+    result = converge_account_setting(RegistryApi(module), name, value, module.check_mode)
+    return dict(changed=result["changed"], diff={"before": result["before"], "after": result["after"]}, **result["after"])
+
+
+def pull_time_exclusion_report(module: Any) -> dict[str, Any]:
+    """ecr_pull_time_update_exclusion's result."""
+    arn = module.params["principal_arn"]
+    check_principal_arn(arn)
+    result = converge_pull_time_exclusion(RegistryApi(module), arn, module.params["state"], module.check_mode)
+    diff = {"before": {"principal_arn": arn, "excluded": result["before"]}, "after": {"principal_arn": arn, "excluded": result["after"]}}
+    return {"changed": result["changed"], "principal_arn": arn, "excluded": result["after"], "diff": diff}
+
+
+def signing_report(module: Any) -> dict[str, Any]:
+    """ecr_signing_configuration's result."""
+    rules = signing_rules_want(module.params["rules"]) if module.params["state"] == "present" else None
+    result = converge_signing(RegistryApi(module), rules, module.check_mode)
+    diff = {"before": {"rules": result["before"]}, "after": {"rules": result["after"]}}
+    return {"changed": result["changed"], "rules": result["after"], "registry_id": result["registry_id"], "diff": diff}

@@ -30,6 +30,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._views.results import 
     scanning_view,
     signing_rules_view,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import ResultFailed, SectionError
 
 SECTIONS = (
     "policy",
@@ -52,18 +53,10 @@ SECTION_ERROR_CODES = (
     "UnsupportedOperationException",
     "InvalidAction",
 )
+
 # the same for one account setting: a name the region does not know is refused as a ValidationException
 SETTING_ERROR_CODES = SECTION_ERROR_CODES + ("ValidationException", "InvalidParameterException")
 WORKERS = 8
-
-
-class SectionError(Exception):
-    """A section the caller cannot read: ``code`` is AWS's error code."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _error_code(error: Exception) -> str:
@@ -80,7 +73,7 @@ def _guarded(read: Callable[[], Any], codes: tuple[str, ...] = SECTION_ERROR_COD
         except botocore.exceptions.ClientError as e:
             code = _error_code(e)
             if code in codes:
-                raise SectionError(code, str(e)) from e
+                raise SectionError(code, str(e), e) from e
             raise
 
     return run
@@ -321,3 +314,26 @@ def role_vars(read: dict[str, Any]) -> dict[str, Any]:
         else:
             out["ecr_registry_signing_rules"] = [_signing_rule_item(r) for r in rules]
     return out
+
+
+# ecr_registry_info's result --------------------------------------------------------------------
+
+
+def registry_report(module: Any) -> dict[str, Any]:
+    """ecr_registry_info's result; a section that could not be read warns, or fails the task with the
+    result (fail_on_section_error)."""
+    read = read_registry(RegistryApi(module), module.params["sections"])
+    output = {"changed": False, "registry_id": read["registry_id"], "errors": read["errors"], "skipped_settings": read["skipped_settings"]}
+    for section in SECTIONS:
+        if section in read:
+            output[section] = read[section]
+    output["role_vars"] = role_vars(read)
+    for section, error in sorted(read["errors"].items()):
+        text = "section %s: not read (%s): %s" % (section, error["code"], error["message"])
+        if module.params["fail_on_section_error"]:
+            raise ResultFailed("The registry's %s" % text, result=output)
+        module.warn("The registry's %s; it is null in the result and has no variable in role_vars." % text)
+    for name, error in sorted(read["skipped_settings"].items()):
+        if "account_settings" not in read["errors"]:
+            module.warn("Account setting %s: not read (%s); it is left out of account_settings and role_vars." % (name, error["code"]))
+    return output

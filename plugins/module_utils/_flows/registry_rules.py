@@ -36,9 +36,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
     template_target,
     upstream_of_url,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PartialFailure, RecreateFailed, ResultFailed
 
 # the options of ecr_pull_through_cache_rule that a rule holds (its diff shows these)
 RULE_FIELDS = ("ecr_repository_prefix", "upstream_registry_url", "upstream_registry", "credential_arn", "custom_role_arn", "upstream_repository_prefix")
@@ -56,14 +56,6 @@ TEMPLATE_FIELDS = (
     "lifecycle_policy",
     "custom_role_arn",
 )
-
-
-class RecreateFailed(Exception):
-    """The create of a re-create failed; ``cause`` is the boto error, the message says whether the old rule is back."""
-
-    def __init__(self, message: str, cause: Exception):
-        super().__init__(message)
-        self.cause = cause
 
 
 def _fields(view: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -113,17 +105,58 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
     elif module.check_mode:
         result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
     else:
-        _write_rule(api, action, want, target, current, registry_id, bool(params.get("recreate")))
-        fresh = rule_view(api.pull_through_cache_rule(prefix, registry_id))
-        result.update(changed=True, after=_fields(fresh, RULE_FIELDS), rule=fresh)
+        try:
+            _write_rule(api, action, want, target, current, registry_id, bool(params.get("recreate")))
+        except RecreateFailed as e:
+            raise RecreateFailed(str(e), e.exception, rule_output(dict(result, changed=True, **e.result))) from e.exception
+        # written: a failure from here on says so
+        result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
+        try:
+            fresh = rule_view(api.pull_through_cache_rule(prefix, registry_id))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise PartialFailure(e, rule_output(result)) from e
+        result.update(after=_fields(fresh, RULE_FIELDS), rule=fresh)
 
     if params.get("validate"):
         if module.check_mode and action is not None:
             result["validation"] = None  # there is no rule yet (or not the one asked for) to validate
         else:
-            verdict = api.validate_pull_through_cache_rule(prefix, registry_id)
+            try:
+                verdict = api.validate_pull_through_cache_rule(prefix, registry_id)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                if result["changed"] and not module.check_mode:
+                    raise PartialFailure(e, rule_output(result)) from e
+                raise
             result["validation"] = {"is_valid": bool(verdict.get("isValid")), "failure": verdict.get("failure") or None}
     return result
+
+
+def rule_output(result: dict[str, Any]) -> dict[str, Any]:
+    """ecr_pull_through_cache_rule's result (its ``diff`` for diff mode) from converge_pull_through_cache_rule's."""
+    return {
+        "changed": result["changed"],
+        "rule": result["rule"],
+        "operation": result["action"],
+        "validation": result["validation"],
+        "diff": {"before": result["before"], "after": result["after"]},
+    }
+
+
+def pull_through_cache_rule_report(module: Any) -> dict[str, Any]:
+    """ecr_pull_through_cache_rule's result (its ``diff`` for diff mode); a rule ECR finds not valid fails
+    the task with the result, unless fail_on_invalid is false."""
+    prefix = module.params["ecr_repository_prefix"]
+    result = converge_pull_through_cache_rule(module)
+    output = rule_output(result)
+    verdict = result["validation"]
+    if verdict is not None and not verdict["is_valid"] and module.params["fail_on_invalid"]:
+        raise ResultFailed(
+            "validate: ECR found the pull through cache rule for %s not valid: %s%s. Fix the credentials or the role "
+            "(or set fail_on_invalid: false to only report it)."
+            % (prefix, verdict["failure"] or "no reason given", "; the rule was written as asked" if result["changed"] else ""),
+            result=output,
+        )
+    return output
 
 
 def _write_rule(
@@ -154,9 +187,12 @@ def _write_rule(
                     "ECR refused to create the new pull through cache rule for %s after the old one was deleted, and to create "
                     "the old one again: the prefix has no rule now" % want["ecr_repository_prefix"],
                     e,
+                    {"after": {}, "rule": {}},
                 ) from e
             raise RecreateFailed(
-                "ECR refused to create the new pull through cache rule for %s; the old rule was put back as it was" % want["ecr_repository_prefix"], e
+                "ECR refused to create the new pull through cache rule for %s; the old rule was put back as it was" % want["ecr_repository_prefix"],
+                e,
+                {"after": _fields(current, RULE_FIELDS), "rule": current},
             ) from e
 
 
@@ -235,3 +271,20 @@ def converge_repository_creation_template(module: Any) -> dict[str, Any]:
     fresh = template_view(api.repository_creation_template(prefix))
     result.update(after=_fields(fresh, TEMPLATE_FIELDS), template=fresh)
     return result
+
+
+def creation_template_report(module: Any) -> dict[str, Any]:
+    """ecr_repository_creation_template's result (its ``diff`` for diff mode); a template with resource tags or
+    a customer managed key and no role of the caller's warns."""
+    prefix = module.params["prefix"]
+    result = converge_repository_creation_template(module)
+    template = result["template"]
+    if template and not template.get("custom_role_arn"):
+        needs = [what for what, present in (("resource tags", template.get("tags")), ("a customer managed KMS key", template.get("kms_key"))) if present]
+        if needs:
+            module.warn(
+                "The repository creation template for %s has %s but no custom_role_arn; ECR needs a role of yours to create "
+                "repositories with them." % (prefix, " and ".join(needs))
+            )
+    diff = {"before": result["before"], "after": result["after"]}
+    return {"changed": result["changed"], "template": template, "operation": result["action"], "changes": result["changes"], "diff": diff}

@@ -10,6 +10,7 @@ the first write and raised as InputError.
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 try:
@@ -26,11 +27,11 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle impo
     parse_policy,
     policies_equal,
     policy_text,
+    typed_rules,
     validate_policy,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     MANAGED_KMS_ALIAS,
-    InputError,
     check_encryption,
     check_exclusion_filters,
     check_registry_id,
@@ -39,14 +40,21 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
     normalise_tags,
     parse_repository_policy,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import check_max_expiring, local_preview
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import (
+    check_max_expiring,
+    check_preview_options,
+    local_preview,
+    preview_diff,
+    preview_report,
+)
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import evaluate
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.repository import (
     encryption_conflict,
     plan_create,
     plan_update,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view, tags_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view, settings_view, tags_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 
 def read_repository(api: EcrApi, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:
@@ -288,3 +296,91 @@ def _converge_lifecycle(
     if not check_mode:
         api.call("put_lifecycle_policy", **api.scoped(repositoryName=repository, lifecyclePolicyText=policy_text(desired)))
     return {"changed": True, "before": before, "after": after, "repository_exists": True}
+
+
+# the modules' results ---------------------------------------------------------------------------------
+
+
+def repository_report(module: Any) -> dict[str, Any]:
+    """ecr_repository's result (its ``diff`` for diff mode)."""
+    want = repository_want(module.params)
+    api = EcrApi(module, registry_id=module.params["registry_id"])
+    result = converge_repository(api, want, module.check_mode)
+    return {
+        "changed": result["changed"],
+        "created": result["created"],
+        "repository": result["after"],
+        "diff": {"before": result["before"], "after": result["after"]},
+    }
+
+
+def _read_listed(api: EcrApi, raw: dict[str, Any], listed: bool) -> dict[str, Any] | None:
+    try:
+        return read_repository(api, raw, lifecycle=True)
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        if not listed:
+            raise
+        return None
+
+
+def repositories_report(module: Any) -> dict[str, Any]:
+    """ecr_repository_info's result: the repositories named, or every one (matching ``name_pattern``)."""
+    names = module.params["names"]
+    pattern = module.params["name_pattern"]
+    check_registry_id(module.params["registry_id"])
+    for name in names or []:
+        check_repository_name(name, option="names")
+    api = EcrApi(module, registry_id=module.params["registry_id"])
+    if names is not None:
+        raws = list(api.describe_many(names).values())
+    else:
+        raws = api.describe_all()
+        if pattern:
+            raws = [raw for raw in raws if fnmatch.fnmatchcase(raw["repositoryName"], pattern)]
+    # a listed repository deleted before it was read is left out, as a later listing would
+    repositories = [repo for repo in api.parallel(lambda raw: _read_listed(api, raw, listed=names is None), raws) if repo]
+    for repository in repositories:
+        repository["settings"] = settings_view(repository, typed_rules(repository["lifecycle_policy"]))
+    return {"changed": False, "repositories": sorted(repositories, key=lambda repo: repo["name"])}
+
+
+def desired_policy(params: dict[str, Any]) -> dict[str, Any] | None:
+    """ecr_lifecycle_policy's policy to put (None with state=absent); raises before any call when it is not valid."""
+    check_repository_name(params["repository"], option="repository")
+    check_registry_id(params["registry_id"])
+    if params["state"] == "absent":
+        given = [option for option in ("policy", "rules") if params[option] is not None]
+        if given:
+            raise InputError(
+                "%s: state absent deletes the lifecycle policy, and does not take %s; leave %s out to delete it, "
+                "or use state present to put it" % (", ".join(given), " or ".join(given), " and ".join(given))
+            )
+        return None
+    check_preview_options(params["max_expiring"])
+    return lifecycle_want(params["rules"], params["policy"])
+
+
+def lifecycle_policy_report(module: Any) -> dict[str, Any]:
+    """ecr_lifecycle_policy's result (its ``diff`` for diff mode)."""
+    name = module.params["repository"]
+    desired = desired_policy(module.params)
+    api = EcrApi(module, registry_id=module.params["registry_id"])
+    result = converge_lifecycle(api, name, desired, module.check_mode, preview=module.params["preview"], max_expiring=module.params["max_expiring"])
+    output = {"changed": result["changed"], "policy": result["after"], "repository_name": name, "repository": name}
+    if not result["repository_exists"] and result["changed"]:
+        module.warn("Repository %s does not exist yet; in a real run it must exist before its lifecycle policy is put." % name)
+    if "preview" in result:
+        output["preview"] = result["preview"]
+    output["diff"] = {"before": result["before"] or {}, "after": result["after"] or {}}
+    if "preview" in result and result["changed"]:
+        output["diff"] = [output["diff"], preview_diff(name, result["preview"])]
+    return output
+
+
+def lifecycle_preview_report(module: Any) -> dict[str, Any]:
+    """ecr_lifecycle_preview's result: the policy given, or the live one, evaluated on the repository's images."""
+    params = module.params
+    desired = None
+    if params["rules"] is not None or params["policy"] is not None:
+        desired = lifecycle_want(params["rules"], params["policy"])
+    return dict(changed=False, **preview_report(lambda: EcrApi(module, registry_id=params["registry_id"]), params, desired))

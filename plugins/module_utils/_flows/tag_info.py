@@ -11,17 +11,13 @@ import re
 from typing import Any
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    InputError,
-    check_image_tags,
-    check_registry_id,
-    check_repository_name,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_image_tags, check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import entry_key, hide, registry_base_url
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.client import read_tag
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config import default_config_path, load_json_object, stored_auth
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.push import push_plan
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 IMAGE_ID_RE = re.compile(r"sha256:[0-9a-f]{64}")
 

@@ -11,7 +11,8 @@ import re
 import urllib.parse
 from typing import Any, Dict, Tuple
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_repository_name
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 LOOPBACK_NAMES = ("localhost",)
 

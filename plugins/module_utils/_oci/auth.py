@@ -17,10 +17,7 @@ import urllib.parse
 from typing import Any, Optional, Tuple
 
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
-
-
-class LoginError(RuntimeError):
-    """The registry refused the credentials, or could not be asked. The message holds no secret."""
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import LoginError
 
 
 def entry_key(proxy_endpoint: str, registry_url: Optional[str] = None) -> str:

@@ -19,7 +19,7 @@ from ansible.module_utils.urls import ConnectionError as UrlConnectionError
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import is_loopback
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import LoginError
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 

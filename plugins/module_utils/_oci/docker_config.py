@@ -13,7 +13,7 @@ import os
 import tempfile
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import LoginError
 
 SIDECAR_SUFFIX = ".ecr-login.json"
 

@@ -15,8 +15,9 @@ import json
 import re
 from typing import Any, Iterable
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import IMAGE_TAG_RE, InputError, _short
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import IMAGE_TAG_RE, _short
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.push import tag_is_immutable
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 # what ECR stores: a digest names the manifest (sha256, or sha512 for OCI content)
 DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")

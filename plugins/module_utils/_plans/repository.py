@@ -13,12 +13,8 @@ from typing import Any, Callable
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    KMS_ENCRYPTION_TYPES,
-    MANAGED_KMS_ALIAS,
-    WITH_EXCLUSION,
-    InputError,
-)
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import KMS_ENCRYPTION_TYPES, MANAGED_KMS_ALIAS, WITH_EXCLUSION
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 
 def is_key_arn(value: str | None) -> bool:

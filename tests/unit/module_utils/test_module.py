@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ImageCallFailed, ScanFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import (
+    ImageCallFailed,
+    InputError,
+    LoginError,
+    LookupFailed,
+    PartialFailure,
+    PolicyError,
+    PreviewFailed,
+    RecreateFailed,
+    ResultFailed,
+    ScanFailed,
+    SectionError,
+)
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, failure_message
 
 
@@ -34,10 +46,10 @@ class FakeModule:
         raise Ended
 
 
-def end(work, diff=False, failures=()):
+def end(work, diff=False):
     module = FakeModule(diff)
     with pytest.raises(Ended):
-        conclude(module, work, "ECR refused", failures=failures)
+        conclude(module, work, "ECR refused")
     return module.ended
 
 
@@ -59,10 +71,49 @@ def test_checked_input_fails_with_its_message():
 
 def test_a_modules_own_failure_carries_its_result():
     failures = [{"imageId": {"imageDigest": "sha256:ab"}, "failureCode": "ImageReferencedByManifestList"}]
-    kind, kwargs = end(raising(ImageCallFailed("ECR refused to delete sha256:ab (repository app)", failures)), failures=(ImageCallFailed,))
+    kind, kwargs = end(raising(ImageCallFailed("ECR refused to delete sha256:ab (repository app)", failures)))
     assert kind == "fail" and kwargs == {"msg": "ECR refused to delete sha256:ab (repository app)", "failures": failures}
-    kind, kwargs = end(raising(ScanFailed("findings at or above HIGH", {"image_digest": "sha256:ab"})), failures=(ScanFailed,))
+    kind, kwargs = end(raising(ScanFailed("findings at or above HIGH", result={"image_digest": "sha256:ab"})))
     assert kind == "fail" and kwargs == {"msg": "findings at or above HIGH", "image_digest": "sha256:ab"}
+
+
+def test_every_error_of_the_family_ends_the_module():
+    for error in (PolicyError("rules: bad"), LoginError("registry x refused the login"), PreviewFailed("preview ended FAILED"), SectionError("X", "x")):
+        assert end(raising(error))[0] == "fail", error
+        assert isinstance(error, AnsibleAWSError)
+
+
+def test_an_error_with_the_boto_error_keeps_its_code():
+    cause = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "DescribeKey")
+    error = LookupFailed("kms_key: could not look up 'alias/x' with KMS DescribeKey", cause)
+    assert str(error) == "kms_key: could not look up 'alias/x' with KMS DescribeKey"  # the message alone
+    kind, kwargs = end(raising(error))
+    assert kind == "fail_aws" and kwargs == {"msg": str(error), "error": cause}
+    kind, kwargs = end(raising(RecreateFailed("the old rule was put back", cause)))
+    assert kind == "fail_aws" and kwargs == {"msg": "the old rule was put back", "error": cause}
+
+
+def test_a_partial_failure_carries_what_was_done():
+    cause = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "PutImage")
+    done = {"changed": True, "actions": [{"action": "tag", "image_tag": "v1"}], "diff": {"before": {}, "after": {"a": 1}}}
+    # a refused call after some writes: the refused wording, the code, and what was done (its diff in diff mode only)
+    kind, kwargs = end(raising(PartialFailure(cause, done)))
+    assert kind == "fail_aws" and kwargs == {"msg": "ECR refused", "error": cause, "changed": True, "actions": done["actions"]}
+    kind, kwargs = end(raising(PartialFailure(cause, dict(done))), diff=True)
+    assert kwargs["diff"] == {"before": {}, "after": {"a": 1}}
+    # a failure of the collection's own after some writes: its message and result, with what was done
+    failures = [{"imageId": {"imageDigest": "sha256:ab"}, "failureCode": "ImageReferencedByManifestList"}]
+    kind, kwargs = end(raising(PartialFailure(ImageCallFailed("ECR refused to delete sha256:ab", failures), {"changed": True})))
+    assert kind == "fail" and kwargs == {"msg": "ECR refused to delete sha256:ab", "failures": failures, "changed": True}
+    # ECR did not answer: worded as such
+    lost = EndpointConnectionError(endpoint_url="https://ecr.eu-west-1.amazonaws.com/")
+    kind, kwargs = end(raising(PartialFailure(lost, {"changed": True})))
+    assert kind == "fail_aws" and kwargs["msg"].startswith("ECR did not answer") and kwargs["changed"] is True
+
+
+def test_a_failed_result_is_returned_whole():
+    kind, kwargs = end(raising(ResultFailed("2 of 3 repositories failed", result={"changed": True, "repositories": [1, 2, 3], "diff": [1]})))
+    assert kind == "fail" and kwargs == {"msg": "2 of 3 repositories failed", "changed": True, "repositories": [1, 2, 3]}
 
 
 def test_aws_refusals_keep_their_code():
@@ -71,9 +122,9 @@ def test_aws_refusals_keep_their_code():
     assert kind == "fail_aws" and kwargs["error"] is error and kwargs["msg"] == "ECR refused"
 
 
-def test_an_unlisted_failure_is_not_swallowed():
-    with pytest.raises(ScanFailed):
-        conclude(FakeModule(), raising(ScanFailed("x", {})), "ECR refused")
+def test_any_other_exception_is_not_swallowed():
+    with pytest.raises(KeyError):
+        conclude(FakeModule(), raising(KeyError("x")), "ECR refused")
 
 
 def server_error(status, attempts):

@@ -10,7 +10,6 @@ from lifecycle_cases import TERRAFORM_ARCHIVE_POLICY, TERRAFORM_ARCHIVE_RULES
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import (
     POLICY_TEXT_MIN,
-    PolicyError,
     compile_rules,
     normalise_policy,
     parse_policy,
@@ -19,6 +18,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle impo
     typed_rules,
     validate_policy,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import PolicyError
 
 SEED = {
     "priority": 1,

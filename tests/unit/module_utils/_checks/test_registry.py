@@ -22,7 +22,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry impor
     scanning_rules_want,
     signing_rules_want,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 OWN = "123456789012"
 OTHER = "210987654321"

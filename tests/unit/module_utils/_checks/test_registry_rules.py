@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import types
 
+import botocore.exceptions
 import botocore.session
 import pytest
 
@@ -13,7 +15,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
     APPLIED_FOR,
     PREFIX_RE,
     UPSTREAM_REGISTRIES,
-    InputError,
     check_prefix,
     check_rule,
     check_rule_credentials,
@@ -26,7 +27,9 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
     template_changes,
     template_target,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils._flows import registry_rules as rule_flows
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, RecreateFailed
 
 MODEL = botocore.session.get_session().get_service_model("ecr")
 ACCOUNT = "123456789012"
@@ -326,3 +329,48 @@ def test_template_kms():
     arn = "arn:aws:kms:ap-south-1:123456789012:key/abcd"
     target = template_target(dict(check_template(template_params(encryption_type="KMS", kms_key=arn))), None, None)
     assert template_call(dict(target, applied_for=["REPLICATION"]))["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": arn}
+
+
+# -- a re-create that fails part-way carries what it did ----------------------------------------
+
+
+class FakeRules:
+    """A registry with the docker-hub rule for hub, whose CreatePullThroughCacheRule fails for the upstreams in ``refuse``."""
+
+    region = REGION
+
+    def __init__(self, refuse):
+        self.refuse = refuse
+        self.calls = []
+
+    def pull_through_cache_rule(self, prefix, registry_id):
+        live = {"ecrRepositoryPrefix": "hub", "upstreamRegistryUrl": "registry-1.docker.io", "upstreamRegistry": "docker-hub"}
+        return dict(live, credentialArn=SECRET, registryId=ACCOUNT)
+
+    def delete_pull_through_cache_rule(self, prefix, registry_id):
+        self.calls.append("delete")
+
+    def create_pull_through_cache_rule(self, call):
+        self.calls.append("create " + call["upstreamRegistryUrl"])
+        if call["upstreamRegistryUrl"] in self.refuse:
+            raise botocore.exceptions.ClientError({"Error": {"Code": "ValidationException", "Message": "no"}}, "CreatePullThroughCacheRule")
+
+
+def recreate(monkeypatch, fake):
+    monkeypatch.setattr(rule_flows, "RegistryApi", lambda module: fake)
+    params = rule_params(upstream_registry_url="ghcr.io", recreate=True, validate=False)
+    module = types.SimpleNamespace(params=params, check_mode=False)
+    with pytest.raises(RecreateFailed) as failed:
+        rule_flows.converge_pull_through_cache_rule(module)
+    return failed.value
+
+
+def test_a_failed_recreate_says_what_became_of_the_rule(monkeypatch):
+    put_back = recreate(monkeypatch, FakeRules(refuse={"ghcr.io"}))
+    assert "the old rule was put back" in str(put_back) and put_back.exception.response["Error"]["Code"] == "ValidationException"
+    assert put_back.result["changed"] is True and put_back.result["operation"] == "recreate"
+    assert put_back.result["diff"]["after"] == put_back.result["diff"]["before"] and put_back.result["rule"]["upstream_registry_url"] == "registry-1.docker.io"
+    fake = FakeRules(refuse={"ghcr.io", "registry-1.docker.io"})
+    gone = recreate(monkeypatch, fake)
+    assert "the prefix has no rule now" in str(gone) and fake.calls == ["delete", "create ghcr.io", "create registry-1.docker.io"]
+    assert gone.result["changed"] is True and gone.result["rule"] == {} and gone.result["diff"]["after"] == {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
-    InputError,
     check_encryption,
     check_exclusion_filters,
     check_registry_id,
@@ -14,6 +13,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
     normalise_tags,
     parse_repository_policy,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 
 @pytest.mark.parametrize("name", ["ab", "my-ecr-repo", "team/app-api", "a.b_c__d--e", "a/b/c", "x" * 256, "0a", "app---x"])

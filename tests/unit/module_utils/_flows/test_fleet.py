@@ -7,9 +7,9 @@ import pytest
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import policy_text
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.fleet import converge_one, plan
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 from ...conftest import ACCOUNT
 from .test_repository import ARN, BY_NAME, RULES, raw

@@ -9,7 +9,9 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY
 
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ScanFailed, converge_image, image_report, scan_report
+from ansible_collections.stowage.ecr.plugins.module_utils._flows import images as image_flows
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import converge_image, image_report, scan_report
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import PartialFailure, ScanFailed
 
 from ...conftest import ACCOUNT
 from .test_repository import ARN, raw
@@ -35,6 +37,8 @@ class FakeEcr:
         state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
         if state is None:
             raise ClientError({"Error": {"Code": "ScanNotFoundException", "Message": "no scan"}}, "DescribeImageScanFindings")
+        if state == "DENIED":
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "DescribeImageScanFindings")
         response = {"imageScanStatus": {"status": state, "description": "why " + state}}
         if state == "COMPLETE":
             response["imageScanFindings"] = {"findingSeverityCounts": {"CRITICAL": 2}, "findings": [{"name": "CVE-9", "severity": "CRITICAL"}] * 2}
@@ -110,6 +114,59 @@ def test_scan_ignored_findings_and_no_wait():
     assert result["finding_severity_counts"] == {} and result["changed"] is False
     result = scan_report(FakeModule(FakeEcr(["IN_PROGRESS"]), wait=False), sleep=clock.sleep, clock=clock)
     assert result["image_scan_status"]["status"] == "IN_PROGRESS" and clock.slept == []
+
+
+def test_a_failure_after_the_scan_started_carries_it():
+    fake = FakeEcr([None, "IN_PROGRESS", "DENIED"])
+    with pytest.raises(PartialFailure) as failed:
+        scan_report(FakeModule(fake), sleep=Clock().sleep, clock=Clock())
+    assert isinstance(failed.value.exception, ClientError) and failed.value.message is None
+    assert failed.value.result == {"changed": True, "image_digest": D["a"], "image_tags": ["v1"], "scan_started": True}
+
+
+# ecr_image's writes: a failure after some of them carries what was done ------------------------------------
+
+
+class FakeWrites(FakeEcr):
+    """A repository with image a (tag v1), whose PutImage and BatchDeleteImage fail for the names in ``refuse``."""
+
+    def __init__(self, refuse):
+        super().__init__(["COMPLETE"])
+        self.refuse = refuse
+
+    def describe_repositories(self, aws_retry=True, **kwargs):
+        return {"repositories": [{"repositoryName": "app", "imageTagMutability": "MUTABLE"}]}
+
+    def batch_get_image(self, aws_retry=True, **kwargs):
+        self.calls.append("BatchGetImage")
+        return {"images": [{"imageId": {"imageDigest": D["a"]}, "imageManifest": "{}", "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json"}]}
+
+    def put_image(self, aws_retry=True, **kwargs):
+        self.calls.append("PutImage " + kwargs["imageTag"])
+        if kwargs["imageTag"] in self.refuse:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "PutImage")
+        return {}
+
+
+def converge(monkeypatch, fake, **params):
+    images = [{"imageDigest": D["a"], "imageTags": ["v1"], "imageStatus": "ACTIVE", "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json"}]
+    monkeypatch.setattr(image_flows, "describe_images", lambda api, name, *args: images)
+    module = FakeModule(fake)
+    module.params = dict(repository="app", registry_id=None, state="present", source="v1", tags=None, image_digests=None, force=False, storage_class=None)
+    module.params.update(params)
+    return image_flows.converge_image(module)
+
+
+def test_a_promotion_that_fails_part_way_carries_the_tags_put(monkeypatch):
+    fake = FakeWrites(refuse={"v3"})
+    with pytest.raises(PartialFailure) as failed:
+        converge(monkeypatch, fake, tags=["v2", "v3"])
+    assert failed.value.result == {"changed": True, "actions": [{"action": "tag", "image_tag": "v2", "image_digest": D["a"], "moved_from": None}]}
+    assert failed.value.exception.response["Error"]["Code"] == "ThrottlingException"
+    assert fake.calls == ["BatchGetImage", "PutImage v2", "PutImage v3"]  # the manifest is read once
+    # a failure of the first write: nothing was done, the error is ECR's own
+    with pytest.raises(ClientError):
+        converge(monkeypatch, FakeWrites(refuse={"v2"}), tags=["v2", "v3"])
 
 
 # the image tasks on a stubbed ECR client: the calls in order ---------------------------------------------------

@@ -9,9 +9,8 @@ import json
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils._flows import login
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import LoginError, LookupFailed
 
 from ...conftest import ACCOUNT, REGION
 

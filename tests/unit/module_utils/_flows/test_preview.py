@@ -11,8 +11,8 @@ from botocore.stub import ANY
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import compile_rules
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, aws_preview, check_max_expiring, preview_report
+from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import aws_preview, check_max_expiring, preview_report
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PreviewFailed
 
 PUSHED = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 POLICY = compile_rules(

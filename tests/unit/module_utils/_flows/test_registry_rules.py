@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import converge_pull_through_cache_rule, converge_repository_creation_template
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 from ...conftest import ACCOUNT, REGION
 from .._checks.test_registry_rules import rule_params as checks_rule_params

@@ -11,8 +11,8 @@ from botocore.stub import ANY
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import policy_text
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_lifecycle, converge_repository, lifecycle_want, repository_want
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 from ...conftest import ACCOUNT, REGION
 

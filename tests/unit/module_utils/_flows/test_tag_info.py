@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows import tag_info
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 from ...conftest import ACCOUNT
 from .test_repository import BY_NAME, raw

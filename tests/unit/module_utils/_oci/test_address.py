@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.stowage.ecr.plugins.module_utils._checks import repository as validation
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._oci import address as registry_address
 from ansible_collections.stowage.ecr.plugins.module_utils._oci import auth as registry_auth
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 PROXY = "https://123456789012.dkr.ecr.ap-south-1.amazonaws.com"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._plans import images as im
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 D = {n: "sha256:" + (c * 64) for n, c in (("a", "a"), ("b", "b"), ("c", "c"), ("i", "1"), ("x", "2"), ("y", "3"))}
 INDEX = "application/vnd.oci.image.index.v1+json"

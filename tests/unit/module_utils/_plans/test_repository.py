@@ -7,10 +7,10 @@ import datetime
 import pytest
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import change_call, create_call
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._plans import repository
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.repository import encryption_conflict, target_mutability
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view as format_repository
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
 KEY = "arn:aws:kms:ap-south-1:123456789012:key/1111"
 OTHER = "arn:aws:kms:ap-south-1:123456789012:key/2222"

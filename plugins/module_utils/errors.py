@@ -10,9 +10,12 @@ module ends on them in ``module.conclude``.
 from __future__ import annotations
 
 try:
-    import botocore
+    import botocore.exceptions
+
+    # every error of a boto call: AWS's refusals and botocore's own failures (for a catch-all outside ``_aws``)
+    AWS_ERRORS: tuple[type[Exception], ...] = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
+    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing library
 
 
 class StowageError(ValueError):

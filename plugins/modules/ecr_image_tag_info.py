@@ -124,15 +124,10 @@ conflicts:
 """
 
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.tag_info import tag_report
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.auth import LoginError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -150,7 +145,7 @@ def main():
         result = tag_report(module)
     except (InputError, LoginError) as e:
         module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a call for repository %s" % module.params["repository"])
     module.exit_json(**result)
 

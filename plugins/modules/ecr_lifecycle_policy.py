@@ -240,11 +240,6 @@ repository:
   sample: my-ecr-repo
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS, PolicyError
@@ -255,6 +250,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PREVIEW_OPTIONS, check_preview_options, preview_diff
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_lifecycle, lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -296,7 +292,7 @@ def main():
         result = converge_lifecycle(api, name, desired, module.check_mode, preview=module.params["preview"], max_expiring=module.params["max_expiring"])
     except (InputError, PolicyError) as e:
         module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a lifecycle policy call for repository %s" % name)
 
     output = {"changed": result["changed"], "policy": result["after"], "repository_name": name, "repository": name}

@@ -155,17 +155,13 @@ source:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import RULE_OPTIONS, PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.preview import PreviewFailed, preview_report
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -188,7 +184,7 @@ def main():
         result = preview_report(lambda: EcrApi(module, registry_id=params["registry_id"]), params, desired)
     except (InputError, PolicyError, PreviewFailed) as e:
         module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a call for the lifecycle preview of repository %s" % params["repository"])
     module.exit_json(changed=False, **result)
 

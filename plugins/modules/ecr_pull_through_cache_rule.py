@@ -200,15 +200,11 @@ validation:
     failure: {description: "ECR's reason when it is not valid, else null.", type: str}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import UPSTREAM_REGISTRIES
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import RecreateFailed, converge_pull_through_cache_rule
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -234,7 +230,7 @@ def main():
         module.fail_json(msg=str(e))
     except RecreateFailed as e:
         module.fail_json_aws(e.cause, msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a pull through cache rule call for prefix %s" % prefix)
 
     output = {"changed": result["changed"], "rule": result["rule"], "operation": result["action"], "validation": result["validation"]}

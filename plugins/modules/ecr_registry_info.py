@@ -228,13 +228,9 @@ role_vars:
     ecr_registry_account_settings: {BASIC_SCAN_TYPE_VERSION: AWS_NATIVE, BLOB_MOUNTING: DISABLED, REGISTRY_POLICY_SCOPE: V2}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_info import SECTIONS, read_registry, role_vars
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -246,7 +242,7 @@ def main():
     module = ecr_module(argument_spec, supports_check_mode=True)
     try:
         read = read_registry(RegistryApi(module), module.params["sections"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a call while reading the registry's settings")
 
     output = {"changed": False, "registry_id": read["registry_id"], "errors": read["errors"], "skipped_settings": read["skipped_settings"]}

@@ -275,17 +275,13 @@ repositories:
       version_added: 0.2.0
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import PolicyError
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.fleet import converge_one, plan
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 SETTINGS = dict(
@@ -322,7 +318,7 @@ def main():
     api = EcrApi(module, registry_id=params["registry_id"], workers=params["concurrency"])
     try:
         found = api.describe_many([want["name"] for want in wants])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a call to describe the repositories")
     results = api.parallel(lambda want: converge_one(api, want, found.get(want["name"]), module.check_mode), wants)
 

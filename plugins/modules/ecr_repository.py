@@ -175,16 +175,12 @@ repository:
       sample: {Version: "2012-10-17", Statement: []}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import converge_repository, repository_want
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -205,7 +201,7 @@ def main():
         module.fail_json(msg=str(e))
     except LookupFailed as e:
         module.fail_json_aws(e.cause, msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a call for repository %s" % module.params["name"])
 
     output = {"changed": result["changed"], "created": result["created"], "repository": result["after"]}

@@ -150,12 +150,6 @@ repositories:
 
 import fnmatch
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
@@ -167,6 +161,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import read_repository
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import settings_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 from ansible_collections.stowage.ecr.plugins.module_utils.module import ecr_module, fail_aws
 
 
@@ -205,7 +200,7 @@ def main():
             repository["settings"] = settings_view(repository, typed_rules(repository["lifecycle_policy"]))
     except InputError as e:
         module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, "ECR refused a call while describing repositories")
     module.exit_json(changed=False, repositories=sorted(repositories, key=lambda repo: repo["name"]))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import known_regions, region_problem
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import known_regions
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import region_problem
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import ImageCallFailed, ScanFailed
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, failure_message

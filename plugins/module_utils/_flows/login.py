@@ -13,11 +13,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi, LookupFailed
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import InputError, check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
@@ -41,6 +36,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config imp
     write_json_atomic,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.login import decide, login_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS
 
 REGISTRY_IDS_MAX = 10
 # shorter strings are not added to no_log_values: masking them would garble unrelated output
@@ -70,10 +66,9 @@ def check_params(params: dict[str, Any]) -> None:
 def get_tokens(module: Any, registry_ids: list[str] | None) -> list[dict[str, Any]]:
     """The authorizationData of GetAuthorizationToken; every secret is registered with no_log_values first."""
     api = EcrApi(module)
-    kwargs = {"registryIds": list(registry_ids)} if registry_ids else {}
     try:
-        data = api.call("get_authorization_token", **kwargs)["authorizationData"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        data = api.authorization_data(registry_ids)
+    except AWS_ERRORS as e:
         raise LookupFailed("ECR GetAuthorizationToken failed for registries %s" % (", ".join(registry_ids) if registry_ids else "of the caller"), e) from e
     for item in data:
         token = item.get("authorizationToken") or ""

@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ECR (and KMS) calls the modules make, with retries, in one place.
+"""The ECR calls of one registry the modules make (repositories, lifecycle policies, images, scans,
+lifecycle policy previews, login tokens), on ``core``'s client, retries, paging and polling.
 
-Reads return AWS's shapes (``views`` makes the modules' views of them). Writes take plans in the
+Reads return AWS's shapes (``_views.results`` makes the modules' views of them); an expected "not
+found" is answered as None or False. Writes take plans in the
 options' words (``repository.plan_create`` and ``plan_update``): ``create_call`` and
 ``change_call`` are the one place that maps them to API calls.
 """

@@ -5,9 +5,10 @@
 
 A name that is not a region at all (``eu-wst-1``, ``not a region``) would otherwise cost the retries of
 every call before AWS (or a stand-in) answers with an error that does not name the region. The regions
-botocore knows come from its endpoint data (``_aws.core.known_regions``); a name that botocore does not list but is written as AWS
-writes regions (a geography, the direction words of known regions, a number: ``ap-southeast-9``) is let
-through with a warning, because AWS adds regions before a botocore release lists them.
+botocore knows come from its endpoint data (``_aws.core.known_regions``); a name that botocore does not
+list but is written as AWS writes regions (a geography, the direction words of known regions, a number:
+``ap-southeast-9``) is let through with a warning, because AWS adds regions before a botocore release
+lists them.
 """
 
 from __future__ import annotations

@@ -12,9 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 try:
-    import botocore
+    import botocore.exceptions
+
+    # every error of a boto call: AWS's refusals and botocore's own failures (for a catch-all outside ``_aws``)
+    AWS_ERRORS: tuple[type[Exception], ...] = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
+    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing library
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 

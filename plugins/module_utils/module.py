@@ -11,17 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 from ansible.module_utils.common.warnings import warn as add_warning
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import known_regions, region_problem
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import botocore_version, known_regions
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import region_problem
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import canonical_params
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import StowageError, failure_message
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, StowageError, failure_message
 
 
 class EcrModule(AnsibleAWSModule):
@@ -41,7 +37,7 @@ def ecr_module(argument_spec: dict[str, dict[str, Any]], **kwargs: Any) -> Ansib
     region is checked before any call (a name that cannot be a region fails, one botocore does not list warns)."""
     module = EcrModule(argument_spec=argument_spec, **kwargs)
     canonical_params(module.params, argument_spec)
-    error, warning = region_problem(module.region, known_regions())
+    error, warning = region_problem(module.region, known_regions(), botocore_version())
     if error:
         module.fail_json(msg=error)
     if warning:
@@ -80,6 +76,6 @@ def conclude(module: AnsibleAWSModule, work: Callable[[], dict[str, Any]], refus
             module.fail_json_aws(e.exception, msg=str(e), **result)
         else:
             fail_aws(module, e.exception, refused, **result)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         fail_aws(module, e, refused)
     module.exit_json(**_shown(module, output))

@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ECR (and KMS) calls the modules make, with retries, in one place.
+"""The ECR calls of one registry the modules make (repositories, lifecycle policies, images, scans,
+lifecycle policy previews, login tokens), on ``core``'s client, retries, paging and polling.
 
-Reads return AWS's shapes (``views`` makes the modules' views of them). Writes take plans in the
+Reads return AWS's shapes (``_views.results`` makes the modules' views of them); an expected "not
+found" is answered as None or False. Writes take plans in the
 options' words (``repository.plan_create`` and ``plan_update``): ``create_call`` and
 ``change_call`` are the one place that maps them to API calls.
 """
@@ -13,51 +15,36 @@ from __future__ import annotations
 import copy
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+import time
 from typing import Any, Callable, Iterable
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import WORKERS, AwsApi, poll
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import MANAGED_KMS_ALIAS
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import ACCEPTED_MEDIA_TYPES, IMAGE_IDS_MAX, SCAN_WAITING
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, LookupFailed
 
 DESCRIBE_BATCH = 100
 MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
-WORKERS = 8
+PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
+PREVIEW_PAGE = 100  # GetLifecyclePolicyPreview's largest page
+PREVIEW_POLL_FIRST, PREVIEW_POLL_MAX = 1.0, 10.0
+PREVIEW_SETTLED = ("COMPLETE", "FAILED", "EXPIRED")
 
 
-# ECR's own names for "try again": AWSRetry knows the generic ones only
-RETRYABLE_CODES = ["ThrottlingException", "ServerException", "ServiceUnavailableException", "LimitExceededException"]
-# botocore's own retries (connection errors, 5xx, throttling) with more attempts than its default 3;
-# a user's aws_config still wins, as amazon.aws merges it last
-CLIENT_CONFIG = {"retries": {"mode": "standard", "max_attempts": 10}}
+def _chunks(items: list[Any], size: int = IMAGE_IDS_MAX) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def retry_decorator() -> Callable[..., Any]:
-    return AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=15, catch_extra_error_codes=RETRYABLE_CODES)
-
-
-def client(module: Any, service: str) -> Any:
-    """A boto3 client of ``service`` with both retry layers."""
-    return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG)
-
-
-class EcrApi:
+class EcrApi(AwsApi):
     """ECR calls for one registry. ``module`` is an AnsibleAWSModule."""
 
+    service = "ecr"
+
     def __init__(self, module: Any, registry_id: str | None = None, workers: int = WORKERS):
-        self.module = module
-        self.workers = workers
-        self.client = client(module, "ecr")
+        super().__init__(module, workers)
         self.registry_id = registry_id
-        self._kms: Any = None
-        self._kms_cache: dict[str, str | None] = {}
 
     def for_registry(self, registry_id: str | None) -> EcrApi:
         """This API for the registry ``registry_id`` (a listing's ``registryId``); itself when that is its registry
@@ -112,12 +99,7 @@ class EcrApi:
     def describe_all(self) -> list[dict[str, Any]]:
         """Every repository of the registry, following pagination."""
 
-        @retry_decorator()
-        def pages() -> dict[str, Any]:
-            paginator = self.client.get_paginator("describe_repositories")
-            return paginator.paginate(**self.scoped()).build_full_result()
-
-        return pages().get("repositories", [])
+        return self.pages("describe_repositories", "repositories", **self.scoped())
 
     def tags(self, arn: str) -> list[dict[str, str]]:
         """ListTagsForResource's tags: [{"Key": .., "Value": ..}]."""
@@ -143,8 +125,8 @@ class EcrApi:
         account = self.registry_id
         if not account:
             try:
-                account = client(self.module, "sts").get_caller_identity(aws_retry=True)["Account"]
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                account = self.caller_account()
+            except AWS_ERRORS:
                 return {"arn": None, "registry_id": None, "uri": None}
         region = self.client.meta.region_name
         partition = self.client.meta.partition
@@ -162,13 +144,7 @@ class EcrApi:
         # a botocore older than ECR's archive storage class knows no image status (and ECR then has none to filter)
         if "imageStatus" in self.client.meta.service_model.shape_for("DescribeImagesFilter").members:
             filters["imageStatus"] = image_status
-
-        @retry_decorator()
-        def pages() -> dict[str, Any]:
-            paginator = self.client.get_paginator("describe_images")
-            return paginator.paginate(**self.scoped(repositoryName=name, filter=filters), PaginationConfig={"PageSize": 1000}).build_full_result()
-
-        return pages().get("imageDetails", [])
+        return self.pages("describe_images", "imageDetails", PAGE, **self.scoped(repositoryName=name, filter=filters))
 
     def has_images(self, name: str) -> bool:
         return bool(self.call("list_images", **self.scoped(repositoryName=name, maxResults=1)).get("imageIds"))
@@ -180,26 +156,45 @@ class EcrApi:
         InputError, any other failure LookupFailed."""
         if not key:
             return key
-        if key not in self._kms_cache:
-            if self._kms is None:
-                self._kms = client(self.module, "kms")
-            try:
-                self._kms_cache[key] = self._kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
-            except is_boto3_error_code("NotFoundException"):
-                if key == MANAGED_KMS_ALIAS:
-                    # AWS creates its managed key on first use: none yet means no repository uses it
-                    self._kms_cache[key] = None
-                    return None
-                raise InputError("kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key) from None
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                raise LookupFailed("kms_key: could not look up %r with KMS DescribeKey" % key, e) from e
-        return self._kms_cache[key]
+        try:
+            arn = self.kms_key_arn(key)
+        except AWS_ERRORS as e:
+            raise LookupFailed("kms_key: could not look up %r with KMS DescribeKey" % key, e) from e
+        # AWS creates its managed key on first use: none yet means no repository uses it
+        if arn is None and key != MANAGED_KMS_ALIAS:
+            raise InputError("kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key)
+        return arn
 
     # writes ----------------------------------------------------------------
 
-    def create(self, create: dict[str, Any]) -> dict[str, Any]:
-        """CreateRepository of a plan_create plan; the new repository's DescribeRepositories entry."""
-        return self.call("create_repository", **create_call(create))["repository"]
+    def create(self, create: dict[str, Any]) -> dict[str, Any] | None:
+        """CreateRepository of a plan_create plan; the new repository's DescribeRepositories entry, or None
+        when the repository exists already (another run created it meanwhile)."""
+        try:
+            return self.call("create_repository", **create_call(create))["repository"]
+        except is_boto3_error_code("RepositoryAlreadyExistsException"):
+            return None
+
+    def delete(self, name: str, force: bool | None = None) -> bool:
+        """DeleteRepository (with ``force`` when given); False when the repository is gone already.
+        RepositoryNotEmptyException is left to the caller."""
+        kwargs: dict[str, Any] = {} if force is None else {"force": force}
+        try:
+            self.call("delete_repository", **self.scoped(repositoryName=name, **kwargs))
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return False
+        return True
+
+    def put_lifecycle_policy(self, name: str, text: str) -> None:
+        self.call("put_lifecycle_policy", **self.scoped(repositoryName=name, lifecyclePolicyText=text))
+
+    def delete_lifecycle_policy(self, name: str) -> bool:
+        """DeleteLifecyclePolicy; False when the repository had none."""
+        try:
+            self.call("delete_lifecycle_policy", **self.scoped(repositoryName=name))
+        except is_boto3_error_code("LifecyclePolicyNotFoundException"):
+            return False
+        return True
 
     def apply(self, name: str, arn: str | None, change: tuple[str, Any]) -> None:
         """One change of a plan_update plan; tag calls go by ARN, the rest by name and registry."""
@@ -209,12 +204,151 @@ class EcrApi:
         else:
             self.call(operation, **self.scoped(repositoryName=name, **kwargs))
 
-    def parallel(self, func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-        """``func`` over ``items`` on a few threads (boto3 clients are thread-safe), in order."""
-        if len(items) <= 1 or self.workers <= 1:
-            return [func(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
-            return list(pool.map(func, items))
+    # images ----------------------------------------------------------------
+
+    def describe_image_ids(self, name: str, ids: list[dict[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+        """The DescribeImages entries of ``ids`` (100 to a call), and the ids no image answers to.
+
+        ECR fails a whole call for one missing id: that call is then made again one id at a time."""
+        found: list[dict[str, Any]] = []
+        missing: list[dict[str, str]] = []
+        for chunk in _chunks(ids):
+            try:
+                found.extend(self.call("describe_images", **self.scoped(repositoryName=name, imageIds=chunk))["imageDetails"])
+            except is_boto3_error_code("ImageNotFoundException"):
+                for ident in chunk:
+                    try:
+                        found.extend(self.call("describe_images", **self.scoped(repositoryName=name, imageIds=[ident]))["imageDetails"])
+                    except is_boto3_error_code("ImageNotFoundException"):
+                        missing.append(ident)
+        unique = {image["imageDigest"]: image for image in found}
+        return list(unique.values()), missing
+
+    def batch_get_images(self, name: str, digests: list[str]) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """BatchGetImage of ``digests`` (100 to a call) with every manifest media type accepted, so that ECR
+        returns each manifest as stored: the images by digest, and the failures ECR reported."""
+        got: dict[str, dict[str, Any]] = {}
+        failures: list[dict[str, Any]] = []
+        for chunk in _chunks(digests):
+            ids = [{"imageDigest": d} for d in chunk]
+            response = self.call("batch_get_image", **self.scoped(repositoryName=name, imageIds=ids, acceptedMediaTypes=ACCEPTED_MEDIA_TYPES))
+            for image in response.get("images", []):
+                got[image["imageId"]["imageDigest"]] = image
+            failures.extend(response.get("failures", []))
+        return got, failures
+
+    def batch_delete_images(self, name: str, ids: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """BatchDeleteImage of ``ids``, 100 to a call, until a call reports failures other than ImageNotFound
+        (an image gone already): those failures ([] when there are none)."""
+        for chunk in _chunks(ids):
+            response = self.call("batch_delete_image", **self.scoped(repositoryName=name, imageIds=chunk))
+            failures = [f for f in response.get("failures", []) if f.get("failureCode") != "ImageNotFound"]
+            if failures:
+                return failures
+        return []
+
+    def put_image(self, name: str, manifest: str, media_type: str | None, tag: str, digest: str) -> bool:
+        """PutImage of a manifest under ``tag``; False when the tag holds the image already."""
+        kwargs = self.scoped(repositoryName=name, imageManifest=manifest, imageManifestMediaType=media_type, imageTag=tag, imageDigest=digest)
+        try:
+            self.call("put_image", **kwargs)
+        except is_boto3_error_code("ImageAlreadyExistsException"):
+            return False
+        return True
+
+    def update_image_storage_class(self, name: str, digest: str, target: str) -> None:
+        self.call("update_image_storage_class", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}, targetStorageClass=target))
+
+    # image scans -----------------------------------------------------------
+
+    def scan_findings(self, name: str, digest: str, every_page: bool) -> dict[str, Any] | None:
+        """DescribeImageScanFindings of one image (with ``every_page``, every page's findings in one answer),
+        or None when the image has no scan."""
+        kwargs = self.scoped(repositoryName=name, imageId={"imageDigest": digest}, maxResults=PAGE)
+        try:
+            response = self.call("describe_image_scan_findings", **kwargs)
+            token = response.get("nextToken")
+            findings = response.setdefault("imageScanFindings", {})
+            while every_page and token:
+                more = self.call("describe_image_scan_findings", nextToken=token, **kwargs)
+                extra = more.get("imageScanFindings") or {}
+                for key in ("findings", "enhancedFindings"):
+                    if extra.get(key):
+                        findings.setdefault(key, []).extend(extra[key])
+                token = more.get("nextToken")
+        except is_boto3_error_code("ScanNotFoundException"):
+            return None
+        response.pop("nextToken", None)
+        return response
+
+    def start_image_scan(self, name: str, digest: str) -> bool:
+        """StartImageScan; False when ECR refuses it as the image was scanned within the last 24 hours."""
+        try:
+            self.call("start_image_scan", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}))
+        except is_boto3_error_code("LimitExceededException"):
+            return False
+        return True
+
+    def wait_for_scan(
+        self,
+        name: str,
+        digest: str,
+        every_page: bool,
+        response: dict[str, Any],
+        timeout: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> dict[str, Any]:
+        """The scan findings of ``response`` read again, with backoff, until the scan is no longer in progress
+        or ``timeout`` seconds are spent (the last wait cut to the time left): the last answer."""
+        return poll(
+            lambda last: self.scan_findings(name, digest, every_page) or last,
+            lambda answer: (answer.get("imageScanStatus") or {}).get("status") not in SCAN_WAITING,
+            timeout,
+            answer=response,
+            sleep=sleep,
+            clock=clock,
+        )
+
+    # lifecycle policy preview ----------------------------------------------
+
+    def lifecycle_policy_preview(
+        self,
+        name: str,
+        text: str,
+        wait_timeout: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> tuple[str | None, list[dict[str, Any]]]:
+        """StartLifecyclePolicyPreview of the policy ``text``, then GetLifecyclePolicyPreview polled with backoff
+        until the preview is COMPLETE, FAILED or EXPIRED, no wait running past ``wait_timeout`` seconds.
+        Returns the last status and, when COMPLETE, every page's previewResults."""
+        self.call("start_lifecycle_policy_preview", **self.scoped(repositoryName=name, lifecyclePolicyText=text))
+        page = poll(
+            lambda _last: self.call("get_lifecycle_policy_preview", **self.scoped(repositoryName=name, maxResults=PREVIEW_PAGE)),
+            lambda answer: answer.get("status") in PREVIEW_SETTLED,
+            wait_timeout,
+            first=PREVIEW_POLL_FIRST,
+            cap=PREVIEW_POLL_MAX,
+            cut_last_wait=False,
+            sleep=sleep,
+            clock=clock,
+        )
+        status = page.get("status")
+        if status != "COMPLETE":
+            return status, []
+        results = list(page.get("previewResults") or [])
+        while page.get("nextToken"):
+            page = self.call("get_lifecycle_policy_preview", **self.scoped(repositoryName=name, maxResults=PREVIEW_PAGE, nextToken=page["nextToken"]))
+            results.extend(page.get("previewResults") or [])
+        return status, results
+
+    # login -----------------------------------------------------------------
+
+    def authorization_data(self, registry_ids: list[str] | None) -> list[dict[str, Any]]:
+        """GetAuthorizationToken's authorizationData (of the caller's registry when no ids are given)."""
+        kwargs = {"registryIds": list(registry_ids)} if registry_ids else {}
+        return list(self.call("get_authorization_token", **kwargs)["authorizationData"])
 
 
 # plans to calls --------------------------------------------------------------------------------

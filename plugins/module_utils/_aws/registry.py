@@ -14,7 +14,7 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import client, retry_decorator
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import AwsApi
 
 # the largest page ListPullTimeUpdateExclusions, DescribePullThroughCacheRules and
 # DescribeRepositoryCreationTemplates serve
@@ -25,27 +25,13 @@ def _body(response: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
-class RegistryApi:
+class RegistryApi(AwsApi):
     """Registry-level ECR calls. ``module`` is an AnsibleAWSModule."""
 
-    def __init__(self, module: Any):
-        self.module = module
-        self.client = client(module, "ecr")
-
-    @property
-    def region(self) -> str:
-        return str(self.client.meta.region_name)
+    service = "ecr"
 
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         return _body(getattr(self.client, operation)(aws_retry=True, **kwargs))
-
-    def _pages(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        @retry_decorator()
-        def pages() -> dict[str, Any]:
-            paginator = self.client.get_paginator(operation)
-            return paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE}, **kwargs).build_full_result()
-
-        return list(pages().get(key, []))
 
     # reads -----------------------------------------------------------------
 
@@ -99,14 +85,14 @@ class RegistryApi:
             kwargs["registryId"] = registry_id
         if prefixes:
             kwargs["ecrRepositoryPrefixes"] = list(prefixes)
-        return self._pages("describe_pull_through_cache_rules", "pullThroughCacheRules", **kwargs)
+        return self.pages("describe_pull_through_cache_rules", "pullThroughCacheRules", PAGE_SIZE, **kwargs)
 
     def describe_repository_creation_templates(self, prefixes: list[str] | None = None) -> list[dict[str, Any]]:
         """Every DescribeRepositoryCreationTemplates entry (of the given prefixes, or all)."""
         kwargs: dict[str, Any] = {}
         if prefixes:
             kwargs["prefixes"] = list(prefixes)
-        return self._pages("describe_repository_creation_templates", "repositoryCreationTemplates", **kwargs)
+        return self.pages("describe_repository_creation_templates", "repositoryCreationTemplates", PAGE_SIZE, **kwargs)
 
     # writes ----------------------------------------------------------------
 
@@ -208,14 +194,3 @@ class RegistryApi:
         except is_boto3_error_code("TemplateNotFoundException"):
             return False
         return True
-
-    def caller_account(self) -> str:
-        """The caller's account id (STS GetCallerIdentity)."""
-        return str(client(self.module, "sts").get_caller_identity(aws_retry=True)["Account"])
-
-    def kms_key_arn(self, key: str) -> str | None:
-        """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey); None when KMS has no such key."""
-        try:
-            return str(client(self.module, "kms").describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"])
-        except is_boto3_error_code("NotFoundException"):
-            return None

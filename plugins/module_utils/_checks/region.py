@@ -5,9 +5,10 @@
 
 A name that is not a region at all (``eu-wst-1``, ``not a region``) would otherwise cost the retries of
 every call before AWS (or a stand-in) answers with an error that does not name the region. The regions
-botocore knows come from its endpoint data; a name that botocore does not list but is written as AWS
-writes regions (a geography, the direction words of known regions, a number: ``ap-southeast-9``) is let
-through with a warning, because AWS adds regions before a botocore release lists them.
+botocore knows come from its endpoint data (``_aws.core.known_regions``); a name that botocore does not
+list but is written as AWS writes regions (a geography, the direction words of known regions, a number:
+``ap-southeast-9``) is let through with a warning, because AWS adds regions before a botocore release
+lists them.
 """
 
 from __future__ import annotations
@@ -16,30 +17,16 @@ import difflib
 import re
 from typing import Any
 
-try:
-    import botocore
-    import botocore.session
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 # a region as AWS writes them: geography, words, number (us-east-1, us-gov-west-1, eusc-de-east-1)
 REGION_RE = re.compile(r"([a-z]{2,4})-([a-z]+(?:-[a-z]+)*)-([0-9]{1,2})")
 
 
-def known_regions() -> list[str]:
-    """Every region of every partition in botocore's endpoint data, sorted."""
-    regions: set[str] = set()
-    for partition in botocore.session.get_session().get_data("endpoints").get("partitions", []):
-        regions.update(partition.get("regions", {}))
-    return sorted(regions)
-
-
-def region_problem(region: Any, known: list[str]) -> tuple[str | None, str | None]:
-    """(error, warning) for ``region`` against the ``known`` regions: an error when it cannot be a region,
-    a warning when it is well formed but not known; (None, None) for a known region or none at all."""
+def region_problem(region: Any, known: list[str], botocore_version: str = "") -> tuple[str | None, str | None]:
+    """(error, warning) for ``region`` against the ``known`` regions (those of botocore ``botocore_version``,
+    ``_aws.core.known_regions``): an error when it cannot be a region, a warning when it is well formed but
+    not known; (None, None) for a known region or none at all."""
     if region is None or region in known:
         return None, None
-    botocore_version = getattr(botocore, "__version__", "")
     text = region if isinstance(region, str) else ""
     words = {word for name in known for word in name.split("-") if word.isalpha()}
     shape = REGION_RE.fullmatch(text)

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id
@@ -26,7 +21,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository impo
     repository_want,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_defaults
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LookupFailed, PolicyError, ResultFailed, failure_message
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, LookupFailed, PolicyError, ResultFailed, failure_message
 
 BUILTIN = {"state": "present", **settings_defaults(), "force_delete": False, "preview": False, "max_expiring": None}
 
@@ -92,7 +87,7 @@ def converge_one(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, 
         result.update(failed=True, msg=str(e))
     except LookupFailed as e:
         result.update(failed=True, msg="%s: %s" % (e, e.exception))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         code = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
         result.update(failed=True, msg="%s: %s (%s)" % (failure_message(e, "ECR refused a call for repository %s" % want["name"]), e, code))
     return result

@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The image calls (DescribeImages, BatchGetImage, PutImage, BatchDeleteImage, UpdateImageStorageClass,
-StartImageScan, DescribeImageScanFindings) and the three image tasks built on them: ``image_report``
-(ecr_image_info), ``converge_image`` (ecr_image) and ``scan_report`` (ecr_image_scan).
+"""The three image tasks: ``image_report`` (ecr_image_info), ``converge_image`` (ecr_image) and
+``scan_report`` (ecr_image_scan), on the image calls of ``_aws.ecr`` (DescribeImages, BatchGetImage,
+PutImage, BatchDeleteImage, UpdateImageStorageClass, StartImageScan, DescribeImageScanFindings).
 
-The calls return AWS's shapes; the checks and plans are ``images``' pure functions; the views are
-``views``'. Everything that can be refused is refused before the first write.
+The calls return AWS's shapes; the checks and plans are ``_plans.images``' pure functions; the views are
+``_views.results``'. Everything that can be refused is refused before the first write.
 """
 
 from __future__ import annotations
@@ -15,18 +15,9 @@ import functools
 import time
 from typing import Any, Callable
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
-    ACCEPTED_MEDIA_TYPES,
-    IMAGE_IDS_MAX,
     IMAGE_STATUSES,
     SCAN_DONE,
     SCAN_WAITING,
@@ -35,7 +26,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     after_promotion,
     after_removal,
     after_storage,
-    backoff,
     check_digests,
     check_finding_names,
     check_image_ids,
@@ -58,54 +48,15 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     tags_of,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_detail_view, scan_findings_view
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import ImageCallFailed, InputError, PartialFailure, ScanFailed, StowageError
-
-PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
-
-
-def _chunks(items: list[Any], size: int = IMAGE_IDS_MAX) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, ImageCallFailed, InputError, PartialFailure, ScanFailed, StowageError
 
 # calls ------------------------------------------------------------------------------------------------
 
 
-def describe_images(api: EcrApi, name: str, tag_status: str = "ANY", image_status: str = "ANY") -> list[dict[str, Any]]:
-    """Every DescribeImages entry of a repository with these filters, 1000 to a call."""
-    return api.describe_images(name, tag_status, image_status)
-
-
-def describe_image_ids(api: EcrApi, name: str, ids: list[dict[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The DescribeImages entries of ``ids`` (100 to a call), and the ids no image answers to.
-
-    ECR fails a whole call for one missing id: that call is then made again one id at a time."""
-    found: list[dict[str, Any]] = []
-    missing: list[dict[str, str]] = []
-    for chunk in _chunks(ids):
-        try:
-            found.extend(api.call("describe_images", **api.scoped(repositoryName=name, imageIds=chunk))["imageDetails"])
-        except is_boto3_error_code("ImageNotFoundException"):
-            for ident in chunk:
-                try:
-                    found.extend(api.call("describe_images", **api.scoped(repositoryName=name, imageIds=[ident]))["imageDetails"])
-                except is_boto3_error_code("ImageNotFoundException"):
-                    missing.append(ident)
-    unique = {image["imageDigest"]: image for image in found}
-    return list(unique.values()), missing
-
-
 def batch_get_images(api: EcrApi, name: str, digests: list[str]) -> dict[str, dict[str, Any]]:
-    """BatchGetImage of ``digests`` with every manifest media type accepted (so that ECR returns each
-    manifest as stored); by digest. Raises ImageCallFailed when ECR reports failures."""
-    got: dict[str, dict[str, Any]] = {}
-    failures: list[dict[str, Any]] = []
-    for chunk in _chunks(digests):
-        response = api.call(
-            "batch_get_image", **api.scoped(repositoryName=name, imageIds=[{"imageDigest": d} for d in chunk], acceptedMediaTypes=ACCEPTED_MEDIA_TYPES)
-        )
-        for image in response.get("images", []):
-            got[image["imageId"]["imageDigest"]] = image
-        failures.extend(response.get("failures", []))
+    """BatchGetImage of ``digests``, each manifest as stored; by digest. Raises ImageCallFailed when ECR
+    reports failures."""
+    got, failures = api.batch_get_images(name, digests)
     if failures:
         raise ImageCallFailed("ECR could not read the manifests of %s (repository %s)" % (_failure_text(failures), name), failures)
     return got
@@ -119,28 +70,9 @@ def _failure_text(failures: list[dict[str, Any]]) -> str:
 
 
 def batch_delete(api: EcrApi, name: str, ids: list[dict[str, str]]) -> None:
-    for chunk in _chunks(ids):
-        response = api.call("batch_delete_image", **api.scoped(repositoryName=name, imageIds=chunk))
-        failures = [f for f in response.get("failures", []) if f.get("failureCode") != "ImageNotFound"]
-        if failures:
-            raise ImageCallFailed("ECR refused to delete %s (repository %s)" % (_failure_text(failures), name), failures)
-
-
-def scan_findings(api: EcrApi, name: str, digest: str, every_page: bool) -> dict[str, Any]:
-    """DescribeImageScanFindings of one image; with ``every_page``, every page's findings in one answer."""
-    kwargs = api.scoped(repositoryName=name, imageId={"imageDigest": digest}, maxResults=PAGE)
-    response = api.call("describe_image_scan_findings", **kwargs)
-    token = response.get("nextToken")
-    findings = response.setdefault("imageScanFindings", {})
-    while every_page and token:
-        more = api.call("describe_image_scan_findings", nextToken=token, **kwargs)
-        extra = more.get("imageScanFindings") or {}
-        for key in ("findings", "enhancedFindings"):
-            if extra.get(key):
-                findings.setdefault(key, []).extend(extra[key])
-        token = more.get("nextToken")
-    response.pop("nextToken", None)
-    return response
+    failures = api.batch_delete_images(name, ids)
+    if failures:
+        raise ImageCallFailed("ECR refused to delete %s (repository %s)" % (_failure_text(failures), name), failures)
 
 
 # ecr_image_info ------------------------------------------------------------------------------------------
@@ -156,19 +88,17 @@ def image_report(module: Any) -> dict[str, Any]:
     api = EcrApi(module, registry_id=params["registry_id"])
     missing: list[dict[str, str]] = []
     if ids:
-        images, missing = describe_image_ids(api, name, ids)
+        images, missing = api.describe_image_ids(name, ids)
         images = select_images(images, params["tag_status"], patterns)
         if params["image_status"] != "any":
             images = [i for i in images if status_of(i) == IMAGE_STATUSES[params["image_status"]]]
     else:
-        images = select_images(describe_images(api, name, TAG_STATUSES[params["tag_status"]], IMAGE_STATUSES[params["image_status"]]), "any", patterns)
+        images = select_images(api.describe_images(name, TAG_STATUSES[params["tag_status"]], IMAGE_STATUSES[params["image_status"]]), "any", patterns)
     views = [image_detail_view(image) for image in images]
     if params["include_scan_findings"]:
         for view, image in zip(views, images):
-            try:
-                view["scan_findings"] = scan_findings_view(scan_findings(api, name, image["imageDigest"], every_page=True))
-            except is_boto3_error_code("ScanNotFoundException"):
-                view["scan_findings"] = None
+            found = api.scan_findings(name, image["imageDigest"], every_page=True)
+            view["scan_findings"] = scan_findings_view(found) if found is not None else None
     return {
         "changed": False,
         "images": views,
@@ -223,7 +153,7 @@ def converge_image(module: Any) -> dict[str, Any]:
     repo = api.describe(name)
     if repo is None:
         raise InputError("repository: %s does not exist in this registry" % name)
-    images = describe_images(api, name)
+    images = api.describe_images(name)
     before = state_of(images)
     after = {d: dict(v) for d, v in before.items()}
     affected: list[str] = []
@@ -294,7 +224,7 @@ def converge_image(module: Any) -> dict[str, Any]:
     changed = bool(actions)
     if changed and not module.check_mode:
         _write(writes)
-        fresh, _missing = describe_image_ids(api, name, [{"imageDigest": d} for d in dict.fromkeys(affected) if d in after])
+        fresh, _missing = api.describe_image_ids(name, [{"imageDigest": d} for d in dict.fromkeys(affected) if d in after])
         after = dict(after)
         for digest, value in state_of(fresh).items():
             after[digest] = value
@@ -322,7 +252,7 @@ def _write(writes: list[tuple[list[dict[str, Any]], Callable[[], None]]]) -> Non
     for did, write in writes:
         try:
             write()
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, StowageError) as e:
+        except (*AWS_ERRORS, StowageError) as e:
             if not done:
                 raise
             raise PartialFailure(e, {"changed": True, "actions": done}) from e
@@ -335,17 +265,9 @@ def _promote(api: EcrApi, name: str, source: dict[str, Any], tags: list[str], ma
         manifests.update(batch_get_images(api, name, [source["imageDigest"]]))
     manifest = manifests[source["imageDigest"]]
     for tag in tags:
-        kwargs = api.scoped(
-            repositoryName=name,
-            imageManifest=manifest["imageManifest"],
-            imageManifestMediaType=manifest.get("imageManifestMediaType") or source.get("imageManifestMediaType"),
-            imageTag=tag,
-            imageDigest=source["imageDigest"],
-        )
-        try:
-            api.call("put_image", **kwargs)
-        except is_boto3_error_code("ImageAlreadyExistsException"):
-            pass  # put there meanwhile: the tag holds the image
+        media_type = manifest.get("imageManifestMediaType") or source.get("imageManifestMediaType")
+        # False: put there meanwhile, the tag holds the image
+        api.put_image(name, manifest["imageManifest"], media_type, tag, source["imageDigest"])
 
 
 def _index_references(api: EcrApi, name: str, images: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -380,7 +302,7 @@ def _removal_writes(
 
 def _store(api: EcrApi, name: str, digests: list[str], target: str) -> None:
     for digest in digests:
-        api.call("update_image_storage_class", **api.scoped(repositoryName=name, imageId={"imageDigest": digest}, targetStorageClass=target))
+        api.update_image_storage_class(name, digest, target)
 
 
 # ecr_image_scan ------------------------------------------------------------------------------------------
@@ -405,7 +327,7 @@ def scan_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock:
     threshold = params["fail_on_severity"]
 
     api = EcrApi(module, registry_id=params["registry_id"])
-    found, _missing = describe_image_ids(api, name, [ident])
+    found, _missing = api.describe_image_ids(name, [ident])
     if not found:
         raise InputError("%s: repository %s has no image %s" % (option, name, params[option]))
     image = found[0]
@@ -417,33 +339,24 @@ def scan_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock:
         )
     result: dict[str, Any] = {"changed": False, "image_digest": digest, "image_tags": tags_of(image), "scan_started": False}
     every_page = bool(params["include_findings"] or ignore)
-    response = _findings_or_none(api, name, digest, every_page)
+    response = api.scan_findings(name, digest, every_page)
     if response is None:
         result["changed"] = True
         if module.check_mode:
             result.update(image_scan_status=None, finding_severity_counts={})
             module.warn("Image %s has no scan yet; a real run starts one (check mode starts none, so nothing is gated)." % digest)
             return result
-        try:
-            api.call("start_image_scan", **api.scoped(repositoryName=name, imageId={"imageDigest": digest}))
-            result["scan_started"] = True
-        except is_boto3_error_code("LimitExceededException"):
-            result["changed"] = False  # scanned within the last 24 hours: its scan is the one to read
+        result["scan_started"] = api.start_image_scan(name, digest)
+        # not started: scanned within the last 24 hours, its scan is the one to read
+        result["changed"] = result["scan_started"]
         response = None
 
     try:
         if response is None:
-            response = _findings_or_none(api, name, digest, every_page) or {"imageScanStatus": {"status": "IN_PROGRESS"}}
-        started = clock()
-        attempt = 0
-        while (response.get("imageScanStatus") or {}).get("status") in SCAN_WAITING and params["wait"]:
-            left = timeout - (clock() - started)
-            if left <= 0:
-                break
-            sleep(min(backoff(attempt), left))
-            attempt += 1
-            response = _findings_or_none(api, name, digest, every_page) or response
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            response = api.scan_findings(name, digest, every_page) or {"imageScanStatus": {"status": "IN_PROGRESS"}}
+        if params["wait"]:
+            response = api.wait_for_scan(name, digest, every_page, response, timeout, sleep=sleep, clock=clock)
+    except AWS_ERRORS as e:
         if not result["scan_started"]:
             raise
         raise PartialFailure(e, dict(result)) from e  # the scan was started: the failure says so
@@ -484,10 +397,3 @@ def scan_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock:
             result=result,
         )
     return result
-
-
-def _findings_or_none(api: EcrApi, name: str, digest: str, every_page: bool) -> dict[str, Any] | None:
-    try:
-        return scan_findings(api, name, digest, every_page)
-    except is_boto3_error_code("ScanNotFoundException"):
-        return None

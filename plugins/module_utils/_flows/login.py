@@ -14,11 +14,6 @@ import contextlib
 import datetime
 from typing import Any, Iterator
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id
 from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
@@ -35,7 +30,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._oci.docker_config imp
     write_json_atomic,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.login import decide, login_view
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, LoginError, LookupFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, LoginError, LookupFailed
 
 REGISTRY_IDS_MAX = 10
 # shorter strings are not added to no_log_values: masking them would garble unrelated output
@@ -65,10 +60,9 @@ def check_params(params: dict[str, Any]) -> None:
 def get_tokens(module: Any, registry_ids: list[str] | None) -> list[dict[str, Any]]:
     """The authorizationData of GetAuthorizationToken; every secret is registered with no_log_values first."""
     api = EcrApi(module)
-    kwargs = {"registryIds": list(registry_ids)} if registry_ids else {}
     try:
-        data = api.call("get_authorization_token", **kwargs)["authorizationData"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        data = api.authorization_data(registry_ids)
+    except AWS_ERRORS as e:
         raise LookupFailed("ECR GetAuthorizationToken failed for registries %s" % (", ".join(registry_ids) if registry_ids else "of the caller"), e) from e
     for item in data:
         token = item.get("authorizationToken") or ""

@@ -22,9 +22,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_view, plain
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PreviewFailed
 
-PREVIEW_PAGE = 100  # GetLifecyclePolicyPreview's largest page
-POLL_FIRST, POLL_MAX = 1.0, 10.0
-
 
 def local_preview(api: EcrApi, repository: str, policy: dict[str, Any], as_of: Any = None) -> dict[str, Any]:
     """The evaluator's answer on the repository's images (DescribeImages, 1000 to a call)."""
@@ -43,24 +40,11 @@ def aws_preview(
     clock: Callable[[], float] = time.monotonic,
 ) -> dict[str, Any]:
     """AWS's preview of ``policy`` on the repository, polled until it completes (``wait_timeout`` seconds at most)."""
-    api.call("start_lifecycle_policy_preview", **api.scoped(repositoryName=repository, lifecyclePolicyText=policy_text(policy)))
-    deadline = clock() + wait_timeout
-    delay = POLL_FIRST
-    while True:
-        page = api.call("get_lifecycle_policy_preview", **api.scoped(repositoryName=repository, maxResults=PREVIEW_PAGE))
-        status = page.get("status")
-        if status == "COMPLETE":
-            break
-        if status in ("FAILED", "EXPIRED"):
-            raise PreviewFailed("AWS's lifecycle policy preview of %s ended %s" % (repository, status))
-        if clock() + delay > deadline:
-            raise PreviewFailed("AWS's lifecycle policy preview of %s did not complete within wait_timeout %ss" % (repository, wait_timeout))
-        sleep(delay)
-        delay = min(delay * 2, POLL_MAX)
-    results = list(page.get("previewResults") or [])
-    while page.get("nextToken"):
-        page = api.call("get_lifecycle_policy_preview", **api.scoped(repositoryName=repository, maxResults=PREVIEW_PAGE, nextToken=page["nextToken"]))
-        results.extend(page.get("previewResults") or [])
+    status, results = api.lifecycle_policy_preview(repository, policy_text(policy), wait_timeout, sleep=sleep, clock=clock)
+    if status in ("FAILED", "EXPIRED"):
+        raise PreviewFailed("AWS's lifecycle policy preview of %s ended %s" % (repository, status))
+    if status != "COMPLETE":
+        raise PreviewFailed("AWS's lifecycle policy preview of %s did not complete within wait_timeout %ss" % (repository, wait_timeout))
     expiring = sorted((_aws_entry(entry) for entry in results), key=lambda e: (e["image_pushed_at"] or "", e["image_digest"]))
     evaluated = len(api.describe_images(repository))
     rules = []

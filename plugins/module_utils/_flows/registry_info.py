@@ -13,14 +13,9 @@ the sections read into the variables of the role ``ecr_registry`` that reproduce
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import WORKERS, parallel
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS, canonical_scanning, canonical_signing
@@ -30,7 +25,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._views.results import 
     scanning_view,
     signing_rules_view,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import ResultFailed, SectionError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, ResultFailed, SectionError
 
 SECTIONS = (
     "policy",
@@ -56,7 +51,6 @@ SECTION_ERROR_CODES = (
 
 # the same for one account setting: a name the region does not know is refused as a ValidationException
 SETTING_ERROR_CODES = SECTION_ERROR_CODES + ("ValidationException", "InvalidParameterException")
-WORKERS = 8
 
 
 def _error_code(error: Exception) -> str:
@@ -70,8 +64,8 @@ def _guarded(read: Callable[[], Any], codes: tuple[str, ...] = SECTION_ERROR_COD
     def run() -> Any:
         try:
             return read()
-        except botocore.exceptions.ClientError as e:
-            code = _error_code(e)
+        except AWS_ERRORS as e:
+            code = _error_code(e)  # "" for botocore's own failures, which have no code
             if code in codes:
                 raise SectionError(code, str(e), e) from e
             raise
@@ -122,7 +116,7 @@ def read_templates(api: RegistryApi) -> tuple[list[dict[str, Any]], str | None]:
     return templates_view(api.describe_repository_creation_templates()), None
 
 
-def read_account_settings(api: RegistryApi, parallel: Callable[..., list[Any]], skipped: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], None]:
+def read_account_settings(api: RegistryApi, workers: int, skipped: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], None]:
     """Every account setting ECR knows, as ``{name, value}`` sorted by name. A setting that the region does not
     know or the caller may not read is left out and put in ``skipped``."""
 
@@ -135,7 +129,7 @@ def read_account_settings(api: RegistryApi, parallel: Callable[..., list[Any]], 
         return {"name": found.get("name") or name, "value": found.get("value")}
 
     names = sorted(ACCOUNT_SETTINGS)
-    found = [setting for setting in parallel(one, names) if setting is not None]
+    found = [setting for setting in parallel(one, names, workers) if setting is not None]
     if not found and skipped and all(error["code"] in SECTION_ERROR_CODES for error in skipped.values()):
         first = skipped[sorted(skipped)[0]]
         raise SectionError(first["code"], first["message"])
@@ -154,21 +148,10 @@ def read_signing(api: RegistryApi) -> tuple[dict[str, Any], str | None]:
     return {"rules": signing_rules_view(canonical_signing(rules))}, found.get("registryId")
 
 
-def _parallel(workers: int) -> Callable[..., list[Any]]:
-    def parallel(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-        if len(items) <= 1 or workers <= 1:
-            return [func(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-            return list(pool.map(func, items))
-
-    return parallel
-
-
 def read_registry(api: RegistryApi, sections: list[str], workers: int = WORKERS) -> dict[str, Any]:
     """The sections asked for, concurrently. Returns ``registry_id``, ``region``, each section read under its
     name (a section that could not be read: None), ``errors`` (section: code and message) and
     ``skipped_settings`` (account setting: code and message)."""
-    parallel = _parallel(workers)
     skipped: dict[str, dict[str, str]] = {}
     readers: dict[str, Callable[[], Any]] = {
         "policy": lambda: read_policy(api),
@@ -176,7 +159,7 @@ def read_registry(api: RegistryApi, sections: list[str], workers: int = WORKERS)
         "scanning": lambda: read_scanning(api),
         "pull_through_cache_rules": lambda: read_pull_through_cache_rules(api),
         "repository_creation_templates": lambda: read_templates(api),
-        "account_settings": lambda: read_account_settings(api, parallel, skipped),
+        "account_settings": lambda: read_account_settings(api, workers, skipped),
         "pull_time_update_exclusions": lambda: read_exclusions(api),
         "signing": lambda: read_signing(api),
     }
@@ -191,7 +174,7 @@ def read_registry(api: RegistryApi, sections: list[str], workers: int = WORKERS)
 
     result: dict[str, Any] = {"errors": {}, "skipped_settings": skipped}
     ids = []
-    for section, value, registry_id, error in parallel(read, wanted):
+    for section, value, registry_id, error in parallel(read, wanted, workers):
         result[section] = value
         if error is not None:
             result["errors"][section] = {"code": error.code, "message": error.message}

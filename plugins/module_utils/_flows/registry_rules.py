@@ -11,11 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
@@ -38,7 +33,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PartialFailure, RecreateFailed, ResultFailed
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, PartialFailure, RecreateFailed, ResultFailed
 
 # the options of ecr_pull_through_cache_rule that a rule holds (its diff shows these)
 RULE_FIELDS = ("ecr_repository_prefix", "upstream_registry_url", "upstream_registry", "credential_arn", "custom_role_arn", "upstream_repository_prefix")
@@ -93,7 +88,7 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
     if target["upstream_registry"] == "ecr" and not account:
         try:
             account = api.caller_account()
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        except AWS_ERRORS:
             account = None  # AWS decides
         if account and target.get("custom_role_arn"):
             check_role_arn(target["custom_role_arn"], account)
@@ -113,7 +108,7 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
         result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
         try:
             fresh = rule_view(api.pull_through_cache_rule(prefix, registry_id))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        except AWS_ERRORS as e:
             raise PartialFailure(e, rule_output(result)) from e
         result.update(after=_fields(fresh, RULE_FIELDS), rule=fresh)
 
@@ -123,7 +118,7 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
         else:
             try:
                 verdict = api.validate_pull_through_cache_rule(prefix, registry_id)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            except AWS_ERRORS as e:
                 if result["changed"] and not module.check_mode:
                     raise PartialFailure(e, rule_output(result)) from e
                 raise
@@ -178,11 +173,11 @@ def _write_rule(
         api.delete_pull_through_cache_rule(want["ecr_repository_prefix"], registry_id)
         try:
             api.create_pull_through_cache_rule(rule_create_call(target, registry_id))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        except AWS_ERRORS as e:
             # put the old rule back rather than leave the prefix without one
             try:
                 api.create_pull_through_cache_rule(rule_create_call(current, registry_id))
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+            except AWS_ERRORS:
                 raise RecreateFailed(
                     "ECR refused to create the new pull through cache rule for %s after the old one was deleted, and to create "
                     "the old one again: the prefix has no rule now" % want["ecr_repository_prefix"],

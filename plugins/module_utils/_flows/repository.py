@@ -13,11 +13,6 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing library
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
@@ -54,7 +49,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.repository impo
     plan_update,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view, settings_view, tags_view
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError
 
 
 def read_repository(api: EcrApi, raw: dict[str, Any], tags: bool = True, policy: bool = True, lifecycle: bool = False) -> dict[str, Any]:
@@ -172,16 +167,15 @@ def _create(api: EcrApi, want: dict[str, Any], check_mode: bool) -> dict[str, An
     if check_mode:
         after.update(api.predicted_location(name))
         return after
-    try:
-        raw = api.create(create)
-    except is_boto3_error_code("RepositoryAlreadyExistsException"):
+    raw = api.create(create)
+    if raw is None:
         return None
     if want.get("policy") is not None:
         try:
             api.apply(name, raw["repositoryArn"], ("policy", want["policy"]))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        except AWS_ERRORS:
             # leave nothing half-made: the new repository is empty, take it away again
-            api.call("delete_repository", **api.scoped(repositoryName=name))
+            api.delete(name)
             raise
     return raw
 
@@ -200,10 +194,10 @@ def _remove(api: EcrApi, want: dict[str, Any], raw: dict[str, Any] | None, check
         raise not_empty
     if not check_mode:
         try:
-            api.call("delete_repository", **api.scoped(repositoryName=name, force=force))
+            deleted = api.delete(name, force=force)
         except is_boto3_error_code("RepositoryNotEmptyException"):
             raise not_empty from None
-        except is_boto3_error_code("RepositoryNotFoundException"):
+        if not deleted:
             return {"changed": False, "before": {}, "after": {}}
     return {"changed": True, "before": current, "after": {}}
 
@@ -283,10 +277,7 @@ def _converge_lifecycle(
         if live is None:
             return {"changed": False, "before": None, "after": None, "repository_exists": True}
         if not check_mode:
-            try:
-                api.call("delete_lifecycle_policy", **api.scoped(repositoryName=repository))
-            except is_boto3_error_code("LifecyclePolicyNotFoundException"):
-                pass
+            api.delete_lifecycle_policy(repository)
         return {"changed": True, "before": before, "after": None, "repository_exists": True}
     if live is not None and policies_equal(live, desired):
         return {"changed": False, "before": before, "after": before, "repository_exists": True}
@@ -294,7 +285,7 @@ def _converge_lifecycle(
     if looked is not None:
         check_max_expiring(looked, max_expiring, repository)
     if not check_mode:
-        api.call("put_lifecycle_policy", **api.scoped(repositoryName=repository, lifecyclePolicyText=policy_text(desired)))
+        api.put_lifecycle_policy(repository, policy_text(desired))
     return {"changed": True, "before": before, "after": after, "repository_exists": True}
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import known_regions, region_problem
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import known_regions
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import region_problem
 
 
 def test_region_names():

@@ -150,7 +150,7 @@ class FakeWrites(FakeEcr):
 
 def converge(monkeypatch, fake, **params):
     images = [{"imageDigest": D["a"], "imageTags": ["v1"], "imageStatus": "ACTIVE", "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json"}]
-    monkeypatch.setattr(image_flows, "describe_images", lambda api, name, *args: images)
+    monkeypatch.setattr(image_flows.EcrApi, "describe_images", lambda api, name, *args: images)
     module = FakeModule(fake)
     module.params = dict(repository="app", registry_id=None, state="present", source="v1", tags=None, image_digests=None, force=False, storage_class=None)
     module.params.update(params)

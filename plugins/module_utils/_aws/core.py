@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every AWS call of the collection stands on: clients with both retry layers, paging, a bounded
+thread pool, polling with backoff, the KMS and STS look-ups, and the regions botocore knows.
+
+The one place (with the rest of ``_aws``) that speaks to boto3 and botocore.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+try:
+    import botocore
+    import botocore.session
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import backoff
+
+WORKERS = 8
+# ECR's own names for "try again": AWSRetry knows the generic ones only
+RETRYABLE_CODES = ["ThrottlingException", "ServerException", "ServiceUnavailableException", "LimitExceededException"]
+# botocore's own retries (connection errors, 5xx, throttling) with more attempts than its default 3;
+# a user's aws_config still wins, as amazon.aws merges it last
+CLIENT_CONFIG = {"retries": {"mode": "standard", "max_attempts": 10}}
+
+
+def retry_decorator() -> Callable[..., Any]:
+    return AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=15, catch_extra_error_codes=RETRYABLE_CODES)
+
+
+def client(module: Any, service: str) -> Any:
+    """A boto3 client of ``service`` with both retry layers (``module`` is an AnsibleAWSModule)."""
+    return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG)
+
+
+def pages(aws_client: Any, operation: str, key: str, page_size: int | None = None, **kwargs: Any) -> list[Any]:
+    """Every ``key`` entry of ``operation``'s pages (botocore's paginator, ``page_size`` to a call when
+    given), the whole walk retried as one call."""
+    if page_size:
+        kwargs["PaginationConfig"] = {"PageSize": page_size}
+
+    @retry_decorator()
+    def walk() -> dict[str, Any]:
+        return aws_client.get_paginator(operation).paginate(**kwargs).build_full_result()
+
+    return list(walk().get(key, []))
+
+
+def parallel(func: Callable[[Any], Any], items: list[Any], workers: int = WORKERS) -> list[Any]:
+    """``func`` over ``items`` on at most ``workers`` threads (boto3 clients are thread-safe), in order."""
+    items = list(items)
+    if len(items) <= 1 or workers <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(func, items))
+
+
+def poll(
+    fetch: Callable[[Any], Any],
+    settled: Callable[[Any], bool],
+    timeout: float,
+    answer: Any = None,
+    first: float = 1.0,
+    cap: float = 15.0,
+    cut_last_wait: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Any:
+    """``fetch(previous answer)`` until ``settled(answer)`` or ``timeout`` seconds are spent; the waits between
+    the calls double from ``first`` up to ``cap``. ``answer`` is one got already (else the first call is
+    made at once). With ``cut_last_wait`` a wait longer than the time left is cut to it (and one more call
+    made after it); without, no wait runs past the timeout. Returns the last answer, settled or not."""
+    started = clock()
+    if answer is None:
+        answer = fetch(None)
+    attempt = 0
+    while not settled(answer):
+        delay = backoff(attempt, first, cap)
+        left = timeout - (clock() - started)
+        if cut_last_wait:
+            if left <= 0:
+                break
+            delay = min(delay, left)
+        elif delay > left:
+            break
+        sleep(delay)
+        attempt += 1
+        answer = fetch(answer)
+    return answer
+
+
+def known_regions() -> list[str]:
+    """Every region of every partition in botocore's endpoint data, sorted."""
+    regions: set[str] = set()
+    for partition in botocore.session.get_session().get_data("endpoints").get("partitions", []):
+        regions.update(partition.get("regions", {}))
+    return sorted(regions)
+
+
+def botocore_version() -> str:
+    return str(getattr(botocore, "__version__", ""))
+
+
+class AwsApi:
+    """One service's client for ``module`` (an AnsibleAWSModule), with the other services' clients made once
+    on first use and shared by copies, and the KMS and STS look-ups."""
+
+    service = ""
+
+    def __init__(self, module: Any, workers: int = WORKERS):
+        self.module = module
+        self.workers = workers
+        self.client = client(module, self.service)
+        self._clients: dict[str, Any] = {}
+        self._kms_arns: dict[str, str | None] = {}
+
+    @property
+    def region(self) -> str:
+        return str(self.client.meta.region_name)
+
+    def other(self, service: str) -> Any:
+        """The client of another ``service`` (kms, sts), made on first use."""
+        if service not in self._clients:
+            self._clients[service] = client(self.module, service)
+        return self._clients[service]
+
+    def pages(self, operation: str, key: str, page_size: int | None = None, **kwargs: Any) -> list[Any]:
+        return pages(self.client, operation, key, page_size, **kwargs)
+
+    def parallel(self, func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        return parallel(func, items, self.workers)
+
+    def caller_account(self) -> str:
+        """The caller's account id (STS GetCallerIdentity)."""
+        return str(self.other("sts").get_caller_identity(aws_retry=True)["Account"])
+
+    def kms_key_arn(self, key: str) -> str | None:
+        """The ARN of a KMS key given as alias, alias ARN, key id or key ARN (KMS DescribeKey); None when KMS
+        has no such key. Answers are kept: a key is looked up once."""
+        if key not in self._kms_arns:
+            try:
+                self._kms_arns[key] = str(self.other("kms").describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"])
+            except is_boto3_error_code("NotFoundException"):
+                self._kms_arns[key] = None
+        return self._kms_arns[key]

@@ -252,7 +252,7 @@ def _write(writes: list[tuple[list[dict[str, Any]], Callable[[], None]]]) -> Non
     for did, write in writes:
         try:
             write()
-        except (*AWS_ERRORS, StowageError) as e:
+        except AWS_ERRORS + (StowageError,) as e:
             if not done:
                 raise
             raise PartialFailure(e, {"changed": True, "actions": done}) from e

@@ -6,11 +6,11 @@
 DOCUMENTATION = r"""
 ---
 module: ecr_repository_info
-short_description: Describe Amazon ECR repositories, with tags, policies and lifecycle policies
+short_description: Describe Amazon ECR repositories, with tags, policies, lifecycle policies and scanning
 version_added: 0.1.0
 description:
   - Lists ECR repositories by name, by a glob pattern, or all of a registry, each with its settings,
-    resource tags, repository policy and lifecycle policy.
+    resource tags, repository policy, lifecycle policy and scanning configuration.
   - Names are described 100 to a call; listings follow pagination; the per-repository reads run concurrently.
 author:
   - stowage.ecr contributors (@stowage)
@@ -119,6 +119,23 @@ repositories:
       description: The lifecycle policy as AWS holds it, or null.
       type: dict
       sample: {rules: []}
+    scanning_configuration:
+      description:
+        - How ECR scans the repository's images (BatchGetRepositoryScanningConfiguration), read in batches of 25
+          names, concurrently.
+        - C(scan_on_push) and C(scan_frequency) (V(SCAN_ON_PUSH), V(CONTINUOUS_SCAN) or V(MANUAL)) as ECR applies
+          them, with the registry's scanning rules taken into account; C(applied_scan_filters) lists the filters of
+          the registry rule that selects the repository (each C(filter) and C(filter_type)), empty when none does.
+        - V(null) for a repository of another account's registry (O(registry_id) other than the caller's), since
+          ECR gives scanning configurations of the caller's own registry only.
+      type: dict
+      version_added: 0.2.0
+      sample:
+        scan_on_push: true
+        scan_frequency: CONTINUOUS_SCAN
+        applied_scan_filters:
+          - filter: "prod-*"
+            filter_type: WILDCARD
     settings:
       description:
         - The repository as an item of O(stowage.ecr.ecr_repositories#module:repositories) (and of the role variable

@@ -66,3 +66,43 @@ def test_pattern_and_listing(moto, tmp_path):
     assert {prefix + "/api", prefix + "/web", prefix + "-other"} <= listed
     assert play["none"]["repositories"] == []
     assert [r["name"] for r in play["check mode"]["repositories"]] == [prefix + "/api"]
+
+
+def test_scanning_configuration_of_each_repository(moto, tmp_path):
+    prefix = unique("scan")
+    names = ["%s/app-%02d" % (prefix, i) for i in range(30)]
+    ecr = client("ecr")
+    for name in names:
+        ecr.create_repository(repositoryName=name)
+    other = "210987654321"
+    elsewhere = prefix + "/elsewhere"
+    ecr.create_repository(repositoryName=elsewhere, registryId=other)
+    selected = {"filter": prefix + "/app-0*", "filterType": "WILDCARD"}
+    ecr.put_registry_scanning_configuration(scanType="ENHANCED", rules=[{"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [selected]}])
+    try:
+        with Recorder(moto) as rec:
+            play = run_play(
+                [
+                    {"name": "info", "stowage.ecr.ecr_repository_info": {"name_pattern": prefix + "/app-*"}},
+                    {"name": "other registry", "stowage.ecr.ecr_repository_info": {"names": [elsewhere], "registry_id": other}},
+                ],
+                tmp_path,
+            )
+    finally:
+        ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[])
+    assert play.rc == 0, play.failures()
+    repos = {r["name"]: r for r in play["info"]["repositories"]}
+    assert sorted(repos) == names
+    for i, name in enumerate(names):
+        scanning = repos[name]["scanning_configuration"]
+        assert isinstance(scanning["scan_on_push"], bool)
+        if i < 10:  # app-00 to app-09: the rule's filter selects them
+            assert scanning["scan_frequency"] == "CONTINUOUS_SCAN"
+            assert scanning["applied_scan_filters"] == [{"filter": selected["filter"], "filter_type": "WILDCARD"}]
+        else:
+            assert scanning["scan_frequency"] == "MANUAL" and scanning["applied_scan_filters"] == []
+    # another account's registry: ECR has no scanning configuration to give for it, and is not asked
+    assert [r["name"] for r in play["other registry"]["repositories"]] == [elsewhere]
+    assert play["other registry"]["repositories"][0]["scanning_configuration"] is None
+    # 30 names, two calls of at most 25 (the operation's limit); none for the other registry
+    assert rec.operations().count("BatchGetRepositoryScanningConfiguration") == 2

@@ -26,6 +26,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import A
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, LookupFailed
 
 DESCRIBE_BATCH = 100
+# BatchGetRepositoryScanningConfiguration's most names a call (repositoryNames: 1 to 25, botocore's ECR model)
+SCANNING_BATCH = 25
 MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
 PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
 PREVIEW_PAGE = 100  # GetLifecyclePolicyPreview's largest page
@@ -72,6 +74,20 @@ class EcrApi(AwsApi):
         except is_boto3_error_code("RepositoryNotFoundException"):
             return None
         return found[0] if found else None
+
+    def scanning_configurations(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """BatchGetRepositoryScanningConfiguration of the caller's registry for ``names``, 25 a call, the calls
+        concurrent: each found repository's configuration by name; the names ECR reports as failures are left out.
+        The operation takes no registry id: it reads the caller's own registry only."""
+        names = list(dict.fromkeys(names))
+        found: dict[str, dict[str, Any]] = {}
+        for answer in self.parallel(self._scanning_batch, _chunks(names, SCANNING_BATCH)):
+            for config in answer:
+                found[config["repositoryName"]] = config
+        return found
+
+    def _scanning_batch(self, names: list[str]) -> list[dict[str, Any]]:
+        return list(self.call("batch_get_repository_scanning_configuration", repositoryNames=names).get("scanningConfigurations", []))
 
     def describe_many(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
         """DescribeRepositories for many names, 100 a call; names that do not exist are left out."""

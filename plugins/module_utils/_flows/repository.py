@@ -48,7 +48,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.repository impo
     plan_create,
     plan_update,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_view, settings_view, tags_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import repository_scanning_view, repository_view, settings_view, tags_view
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError
 
 
@@ -314,6 +314,15 @@ def _read_listed(api: EcrApi, raw: dict[str, Any], listed: bool) -> dict[str, An
         return None
 
 
+def _scanning_configurations(api: EcrApi, repositories: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The scanning configurations of the repositories of the caller's own registry (ECR reads no other's): all of
+    them when the task names no registry_id, else only when registry_id is the caller's account (STS)."""
+    if not repositories or (api.registry_id and api.registry_id != api.caller_account()):
+        return {}
+    own = [repo["name"] for repo in repositories if not api.registry_id or repo["registry_id"] == api.registry_id]
+    return api.scanning_configurations(own)
+
+
 def repositories_report(module: Any) -> dict[str, Any]:
     """ecr_repository_info's result: the repositories named, or every one (matching ``name_pattern``)."""
     names = module.params["names"]
@@ -330,8 +339,10 @@ def repositories_report(module: Any) -> dict[str, Any]:
             raws = [raw for raw in raws if fnmatch.fnmatchcase(raw["repositoryName"], pattern)]
     # a listed repository deleted before it was read is left out, as a later listing would
     repositories = [repo for repo in api.parallel(lambda raw: _read_listed(api, raw, listed=names is None), raws) if repo]
+    scanning = _scanning_configurations(api, repositories)
     for repository in repositories:
         repository["settings"] = settings_view(repository, typed_rules(repository["lifecycle_policy"]))
+        repository["scanning_configuration"] = repository_scanning_view(scanning.get(repository["name"]))
     return {"changed": False, "repositories": sorted(repositories, key=lambda repo: repo["name"])}
 
 

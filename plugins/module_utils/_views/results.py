@@ -70,6 +70,17 @@ def repository_view(raw: dict[str, Any], tags: dict[str, str] | None = None, pol
     return view
 
 
+def repository_scanning_view(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A repository's scanning configuration (BatchGetRepositoryScanningConfiguration) in snake_case:
+    ``scan_on_push``, ``scan_frequency``, the registry rules' ``applied_scan_filters`` that select it (fields AWS
+    adds pass through); the repository's name and ARN are left to the repository itself."""
+    if config is None:
+        return None
+    view = plain(camel_dict_to_snake_dict({k: v for k, v in config.items() if k not in ("repositoryArn", "repositoryName")}))
+    view.setdefault("applied_scan_filters", [])
+    return view
+
+
 def settings_view(view: dict[str, Any], rules: list[dict[str, Any]] | None) -> dict[str, Any]:
     """A repository's view (``repository_view`` with ``lifecycle_policy``) as an item of ecr_repositories'
     ``repositories``: converging it changes nothing. The state is written out whole: every tag (with

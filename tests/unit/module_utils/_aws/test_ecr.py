@@ -217,3 +217,32 @@ def test_predicted_location_asks_sts_for_the_account(stubs):
     }
     stubbers["sts"].add_client_error("get_caller_identity", "AccessDenied")
     assert EcrApi(module).predicted_location("app") == {"arn": None, "registry_id": None, "uri": None}
+
+
+def test_scanning_configurations_25_names_a_call(stubs):
+    module, stubbers = stubs
+    api = EcrApi(module, workers=1)  # one thread: the stubbed answers come in the order of the batches
+    names = ["app-%02d" % i for i in range(30)]
+
+    def config(name):
+        return {
+            "repositoryName": name,
+            "repositoryArn": "arn:aws:ecr:us-east-1:%s:repository/%s" % (ACCOUNT, name),
+            "scanOnPush": False,
+            "scanFrequency": "MANUAL",
+            "appliedScanFilters": [],
+        }
+
+    stubbers["ecr"].add_response(
+        "batch_get_repository_scanning_configuration", {"scanningConfigurations": [config(n) for n in names[:25]]}, {"repositoryNames": names[:25]}
+    )
+    # ECR reports a repository it does not have as a failure: it is left out
+    failure = {"repositoryName": names[29], "failureCode": "REPOSITORY_NOT_FOUND", "failureReason": "no such repository"}
+    stubbers["ecr"].add_response(
+        "batch_get_repository_scanning_configuration",
+        {"scanningConfigurations": [config(n) for n in names[25:29]], "failures": [failure]},
+        {"repositoryNames": names[25:]},
+    )
+    found = api.scanning_configurations(names + names[:3])  # a name given twice is asked once
+    assert sorted(found) == names[:29]
+    assert found["app-07"]["scanFrequency"] == "MANUAL"

@@ -79,11 +79,8 @@ attributes:
   diff_mode:
     support: full
     description: Shows each affected digest's tags and image status before and after.
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

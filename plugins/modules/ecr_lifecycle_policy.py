@@ -40,13 +40,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the policy before and after, canonical (rules sorted by priority).
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - stowage.ecr.lifecycle
-  - stowage.ecr.lifecycle.PREVIEW
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target, stowage.ecr.lifecycle, stowage.ecr.lifecycle.PREVIEW,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

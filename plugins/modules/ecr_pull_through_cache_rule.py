@@ -115,11 +115,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the rule before and after, in the options' words.
-extends_documentation_fragment:
-  - stowage.ecr.target.REGISTRY
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target.REGISTRY,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -51,11 +51,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the registry's rules before and after.
-extends_documentation_fragment:
-  - stowage.ecr.registry_rules.REPLICATION
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.registry_rules.REPLICATION,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -39,13 +39,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the repository before and after, as in RV(repository).
-extends_documentation_fragment:
-  - stowage.ecr.target.NAME
-  - stowage.ecr.target.REGISTRY
-  - stowage.ecr.repository_settings
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target.NAME, stowage.ecr.target.REGISTRY, stowage.ecr.repository_settings,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

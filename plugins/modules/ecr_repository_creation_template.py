@@ -119,11 +119,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the template before and after, in the options' words.
-extends_documentation_fragment:
-  - amazon.aws.tags
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [amazon.aws.tags,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

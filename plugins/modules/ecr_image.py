@@ -25,9 +25,6 @@ options:
     description:
       - V(present) points O(tags) at O(source) and sets O(storage_class).
       - V(absent) removes O(tags) and deletes the images O(image_digests) names.
-    type: str
-    choices: [present, absent]
-    default: present
   source:
     description:
       - The image to act on, by a tag it has or by its digest (V(sha256:...)), in the repository.
@@ -74,16 +71,11 @@ notes:
   - Moving a tag leaves the image it was on in the repository, untagged if it was its last tag.
 attributes:
   check_mode:
-    support: full
     description: Reads and plans the same way, writes nothing, and reports what would change.
   diff_mode:
-    support: full
     description: Shows each affected digest's tags and image status before and after.
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target, stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -65,11 +65,8 @@ attributes:
   diff_mode:
     support: none
     description: Only reads; there is nothing to show.
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -54,8 +54,7 @@ notes:
   - RV(ignore:changed) is what M(community.docker.docker_image_push) reports, true when the engine uploaded
     layers; a tag moved to an image whose layers the registry holds already reads as unchanged. The
     digest-aware decision is M(stowage.ecr.ecr_image_tag_info)'s.
-extends_documentation_fragment:
-  - stowage.ecr.docker_api
+extends_documentation_fragment: [stowage.ecr.docker_api]
 attributes:
   check_mode:
     support: none

@@ -62,11 +62,8 @@ attributes:
   diff_mode:
     support: none
     description: A scan changes no setting; there is nothing to show.
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

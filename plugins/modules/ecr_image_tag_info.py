@@ -45,11 +45,8 @@ attributes:
     description: >-
       Only reads. In check mode, a repository or a login that does not exist yet (because the same play
       would make it) reads as tags that hold nothing.
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -24,9 +24,6 @@ options:
   state:
     description:
       - V(present) puts the policy, V(absent) deletes it (then O(policy) and O(rules) are refused, before any call).
-    type: str
-    choices: [present, absent]
-    default: present
   policy:
     description:
       - 'The lifecycle policy as AWS writes it, C({"rules": [...]}), as a dict or a JSON string.'
@@ -35,18 +32,11 @@ options:
     type: json
 attributes:
   check_mode:
-    support: full
     description: Reads the live policy and reports whether it would change, without writing.
   diff_mode:
-    support: full
     description: Returns the policy before and after, canonical (rules sorted by priority).
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - stowage.ecr.lifecycle
-  - stowage.ecr.lifecycle.PREVIEW
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target, stowage.ecr.lifecycle, stowage.ecr.lifecycle.PREVIEW, stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

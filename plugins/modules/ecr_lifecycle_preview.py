@@ -51,12 +51,8 @@ attributes:
   diff_mode:
     support: none
     description: Nothing is changed, so there is no diff.
-extends_documentation_fragment:
-  - stowage.ecr.target
-  - stowage.ecr.lifecycle
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target, stowage.ecr.lifecycle,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -83,10 +83,7 @@ attributes:
   diff_mode:
     support: full
     description: Shows which registry entries would be added or renewed, with user and expiry, never the credentials.
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -83,9 +83,6 @@ options:
     description:
       - V(present) creates or updates the rule, V(absent) deletes it. Deleting a rule leaves the
         repositories it created and their images.
-    type: str
-    choices: [present, absent]
-    default: present
   recreate:
     description:
       - Allow a change that ECR can only make by deleting the rule and creating it again (the upstream
@@ -110,16 +107,11 @@ options:
     default: true
 attributes:
   check_mode:
-    support: full
     description: Reads the live rule and reports what would change, without writing.
   diff_mode:
-    support: full
     description: Returns the rule before and after, in the options' words.
-extends_documentation_fragment:
-  - stowage.ecr.target.REGISTRY
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target.REGISTRY, stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -26,20 +26,13 @@ options:
   state:
     description:
       - V(present) excludes the principal, V(absent) removes the exclusion.
-    type: str
-    choices: [present, absent]
-    default: present
 attributes:
   check_mode:
-    support: full
     description: Reads the live exclusions and reports whether the principal's would change, without writing.
   diff_mode:
-    support: full
     description: Returns whether the principal is excluded, before and after.
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -26,20 +26,13 @@ options:
   state:
     description:
       - V(present) puts O(policy), V(absent) deletes the registry policy.
-    type: str
-    choices: [present, absent]
-    default: present
 attributes:
   check_mode:
-    support: full
     description: Reads the live policy and reports whether it would change, without writing.
   diff_mode:
-    support: full
     description: Returns the policy before and after.
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

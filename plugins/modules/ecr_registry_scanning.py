@@ -34,11 +34,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the scan type and rules before and after.
-extends_documentation_fragment:
-  - stowage.ecr.registry_rules.SCANNING
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.registry_rules.SCANNING,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

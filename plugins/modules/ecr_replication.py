@@ -41,21 +41,13 @@ options:
   state:
     description:
       - V(present) adds or updates the rules of O(rules), V(absent) removes them and no others.
-    type: str
-    choices: [present, absent]
-    default: present
 attributes:
   check_mode:
-    support: full
     description: Reads the live configuration and reports whether it would change, without writing.
   diff_mode:
-    support: full
     description: Returns the registry's rules before and after.
-extends_documentation_fragment:
-  - stowage.ecr.registry_rules.REPLICATION
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.registry_rules.REPLICATION, stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

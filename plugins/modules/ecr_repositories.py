@@ -179,11 +179,8 @@ attributes:
   diff_mode:
     support: full
     description: One before/after entry for each repository that changes.
-extends_documentation_fragment:
-  - stowage.ecr.target.REGISTRY
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target.REGISTRY,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -23,9 +23,6 @@ options:
   state:
     description:
       - V(present) creates or updates the repository, V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
   force_delete:
     description:
       - With O(state=absent), delete the repository even when it holds images, and the images with it.
@@ -34,18 +31,11 @@ options:
     default: false
 attributes:
   check_mode:
-    support: full
     description: Reads the repository and reports what would change, without writing.
   diff_mode:
-    support: full
     description: Returns the repository before and after, as in RV(repository).
-extends_documentation_fragment:
-  - stowage.ecr.target.NAME
-  - stowage.ecr.target.REGISTRY
-  - stowage.ecr.repository_settings
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target.NAME, stowage.ecr.target.REGISTRY, stowage.ecr.repository_settings, stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

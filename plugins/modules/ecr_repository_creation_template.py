@@ -109,21 +109,14 @@ options:
     description:
       - V(present) creates or updates the template, V(absent) deletes it (existing repositories keep their
         settings).
-    type: str
-    choices: [present, absent]
-    default: present
 attributes:
   check_mode:
-    support: full
     description: Reads the live template and reports what would change, without writing.
   diff_mode:
-    support: full
     description: Returns the template before and after, in the options' words.
-extends_documentation_fragment:
-  - amazon.aws.tags
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.state,
+  amazon.aws.tags,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -30,11 +30,8 @@ attributes:
   check_mode:
     support: full
     description: Only reads, so it runs in check mode as usual.
-extends_documentation_fragment:
-  - stowage.ecr.target.REGISTRY
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.target.REGISTRY,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

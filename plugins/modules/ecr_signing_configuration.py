@@ -22,21 +22,13 @@ options:
   state:
     description:
       - V(present) puts the configuration with O(rules), V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
 attributes:
   check_mode:
-    support: full
     description: Reads the live configuration and reports whether it would change, without writing.
   diff_mode:
-    support: full
     description: Returns the rules before and after.
-extends_documentation_fragment:
-  - stowage.ecr.registry_rules.SIGNING
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [stowage.ecr.registry_rules.SIGNING, stowage.ecr.state,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any, Collection, Iterable
 
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import json_text
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import LIFECYCLE_RULE_OPTIONS
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import PolicyError
 
@@ -120,15 +121,9 @@ class _Reporter:
 
 def parse_policy(value: Any, option: str = "policy") -> dict[str, Any]:
     """Turn the ``policy`` option (a dict or a JSON string) into a dict."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except ValueError as e:
-            raise PolicyError("%s: not valid JSON (%s); give the lifecycle policy as a dict or a JSON object string" % (option, e)) from None
-        if isinstance(parsed, dict):
-            return parsed
+    parsed = json_text(value, option, "lifecycle policy", PolicyError)
+    if isinstance(parsed, dict):
+        return parsed
     raise PolicyError('%s: expected a lifecycle policy document, a dict like {"rules": [...]}, got %s' % (option, type(value).__name__))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import parse_repository_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import _short, parse_repository_policy
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import (  # noqa: F401 (the values are declared with the rules' spec)
     REPLICATION_FILTER_TYPES,
     SCAN_FREQUENCIES,
@@ -45,12 +45,6 @@ def _check_list(value: Any, option: str, least: int, most: int, what: str) -> li
 def _check_dict(value: Any, option: str, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InputError("%s: expected %s (a dict), got %r" % (option, what, value))
-    return value
-
-
-def _short(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 60:
-        return value[:57] + "..."
     return value
 
 

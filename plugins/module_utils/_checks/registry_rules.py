@@ -23,7 +23,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import normalise_policy, policies_equal, policy_text
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     MANAGED_KMS_ALIAS,
+    _short,
     check_exclusion_filters,
+    check_length,
     check_tag_mutability,
     normalise_tags,
     parse_repository_policy,
@@ -88,8 +90,7 @@ def check_prefix(value: Any, option: str, low: int = RULE_PREFIX_MIN, high: int 
         if not root:
             raise InputError("%s: ROOT is not accepted here" % option)
         return
-    if not low <= len(value) <= high:
-        raise InputError("%s: %r is %d characters long; ECR accepts %d to %d" % (option, _short(value), len(value), low, high))
+    check_length(value, option, low, high)
     if not PREFIX_RE.fullmatch(value):
         raise InputError(
             "%s: %r is not a repository prefix; use lowercase letters and digits, separated by '.', '_', '__' or '-' within a part "
@@ -455,9 +456,3 @@ def template_call(target: dict[str, Any]) -> dict[str, Any]:
 def needs_kms_lookup(key: str | None) -> bool:
     """Whether a kms_key must be turned into a key ARN (KMS DescribeKey) for a template, which takes only key ARNs."""
     return bool(key) and key != MANAGED_KMS_ALIAS and not KMS_KEY_ARN_RE.fullmatch(str(key))
-
-
-def _short(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 60:
-        return value[:57] + "..."
-    return value

@@ -13,13 +13,8 @@ import json
 import re
 from typing import Any
 
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import (  # noqa: F401 (the values the checks accept)
-    ENCRYPTION_TYPES,
-    IMAGE_TAG_MUTABILITIES,
-    KMS_ENCRYPTION_TYPES,
-    WITH_EXCLUSION,
-)
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import KMS_ENCRYPTION_TYPES, WITH_EXCLUSION
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, StowageError
 
 # The repositoryName pattern of the ECR API model, matched in full.
 REPOSITORY_NAME_RE = re.compile(r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*")
@@ -42,8 +37,7 @@ MANAGED_KMS_ALIAS = "alias/aws/ecr"
 def check_repository_name(name: Any, option: str = "name") -> None:
     if not isinstance(name, str) or not name:
         raise InputError("%s: a repository name is required, a string of %d to %d characters" % (option, REPOSITORY_NAME_MIN, REPOSITORY_NAME_MAX))
-    if not REPOSITORY_NAME_MIN <= len(name) <= REPOSITORY_NAME_MAX:
-        raise InputError("%s: %r is %d characters long; ECR accepts %d to %d" % (option, _short(name), len(name), REPOSITORY_NAME_MIN, REPOSITORY_NAME_MAX))
+    check_length(name, option, REPOSITORY_NAME_MIN, REPOSITORY_NAME_MAX)
     if not REPOSITORY_NAME_RE.fullmatch(name):
         raise InputError(
             "%s: %r is not a valid repository name; use lowercase letters and digits, separated by '.', '_', '__' or '-' "
@@ -128,11 +122,7 @@ def parse_repository_policy(value: Any, option: str = "policy") -> dict[str, Any
     """The repository (IAM resource) policy option: a dict or a JSON string."""
     if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as e:
-            raise InputError("%s: not valid JSON (%s); give the repository policy as a dict or a JSON object string" % (option, e)) from None
+    value = json_text(value, option, "repository policy", InputError)
     if not isinstance(value, dict):
         raise InputError('%s: expected an IAM policy document (a dict like {"Version": "2012-10-17", "Statement": [...]})' % option)
     if not isinstance(value.get("Statement"), (list, dict)) or not value.get("Statement"):
@@ -147,3 +137,20 @@ def _short(value: Any) -> Any:
     if isinstance(value, str) and len(value) > 60:
         return value[:57] + "..."
     return value
+
+
+def check_length(value: str, option: str, low: int, high: int) -> None:
+    """A name (or prefix) of ``low`` to ``high`` characters."""
+    if not low <= len(value) <= high:
+        raise InputError("%s: %r is %d characters long; ECR accepts %d to %d" % (option, _short(value), len(value), low, high))
+
+
+def json_text(value: Any, option: str, what: str, error: type[StowageError]) -> Any:
+    """What a JSON string says, or ``value`` itself when it is no string; a string that is not JSON is ``error``,
+    which names ``what`` should be given (as a dict or a JSON object string)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as e:
+        raise error("%s: not valid JSON (%s); give the %s as a dict or a JSON object string" % (option, e, what)) from None

@@ -21,6 +21,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle impo
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS, canonical_scanning, canonical_signing
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import rule_view, template_view
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import (
+    exact_policies,
     replication_rules_view,
     scanning_view,
     signing_rules_view,
@@ -242,20 +243,7 @@ def template_item(view: dict[str, Any]) -> dict[str, Any]:
     if view.get("kms_key") and item["encryption_type"] != "AES256":
         item["kms_key"] = view["kms_key"]
     item["tags"] = dict(sorted((view.get("tags") or {}).items()))
-    item["purge_tags"] = True
-    if view.get("policy") is not None:
-        item["policy"] = view["policy"]
-    else:
-        item["purge_policy"] = True
-    lifecycle = view.get("lifecycle_policy")
-    if lifecycle is None:
-        item["lifecycle_rules"] = []
-    else:
-        rules = typed_rules(lifecycle)
-        if rules is not None:
-            item["lifecycle_rules"] = rules
-        else:
-            item["lifecycle_policy"] = lifecycle
+    exact_policies(item, view, typed_rules(view.get("lifecycle_policy")))
     item["custom_role_arn"] = view.get("custom_role_arn") or ""
     return item
 

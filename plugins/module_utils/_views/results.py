@@ -95,6 +95,13 @@ def settings_view(view: dict[str, Any], rules: list[dict[str, Any]] | None) -> d
         item["kms_key"] = view["kms_key"]
     # tags under aws: belong to AWS: they are kept by purge_tags and cannot be set
     item["tags"] = {k: v for k, v in sorted((view.get("tags") or {}).items()) if not k.startswith("aws:")}
+    return exact_policies(item, view, rules)
+
+
+def exact_policies(item: dict[str, Any], view: dict[str, Any], rules: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """``item`` (with its tags) given the purge_tags and the policies of ``view`` that make converging it exact: the
+    policy, or purge_policy when there is none; the lifecycle policy as the typed ``rules`` when they say it exactly,
+    else as AWS's JSON, or an empty lifecycle_rules when there is none."""
     item["purge_tags"] = True
     if view.get("policy") is not None:
         item["policy"] = view["policy"]

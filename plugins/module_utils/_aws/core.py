@@ -138,6 +138,18 @@ class AwsApi:
     def parallel(self, func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return parallel(func, items, self.workers)
 
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        """``operation`` of this API's client, retried."""
+        return dict(getattr(self.client, operation)(aws_retry=True, **kwargs))
+
+    def call_unless(self, code: str, operation: str, **kwargs: Any) -> dict[str, Any] | None:
+        """``call``, or None when ECR answers with the error ``code``: the thing to read is not there, or a write
+        finds it done already (RepositoryAlreadyExistsException, ExclusionNotFoundException, ...)."""
+        try:
+            return self.call(operation, **kwargs)
+        except is_boto3_error_code(code):
+            return None
+
     def caller_account(self) -> str:
         """The caller's account id (STS GetCallerIdentity)."""
         return str(self.other("sts").get_caller_identity(aws_retry=True)["Account"])

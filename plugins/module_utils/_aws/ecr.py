@@ -62,18 +62,12 @@ class EcrApi(AwsApi):
             kwargs["registryId"] = self.registry_id
         return kwargs
 
-    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        return getattr(self.client, operation)(aws_retry=True, **kwargs)
-
     # reads -----------------------------------------------------------------
 
     def describe(self, name: str) -> dict[str, Any] | None:
         """The DescribeRepositories entry of one repository, or None when there is none."""
-        try:
-            found = self.call("describe_repositories", **self.scoped(repositoryNames=[name]))["repositories"]
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            return None
-        return found[0] if found else None
+        answer = self.call_unless("RepositoryNotFoundException", "describe_repositories", **self.scoped(repositoryNames=[name]))
+        return answer["repositories"][0] if answer and answer["repositories"] else None
 
     def scanning_configurations(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
         """BatchGetRepositoryScanningConfiguration of the caller's registry for ``names``, 25 a call, the calls
@@ -122,19 +116,13 @@ class EcrApi(AwsApi):
         return self.call("list_tags_for_resource", resourceArn=arn).get("tags", [])
 
     def repository_policy(self, name: str) -> dict[str, Any] | None:
-        try:
-            text = self.call("get_repository_policy", **self.scoped(repositoryName=name))["policyText"]
-        except is_boto3_error_code("RepositoryPolicyNotFoundException"):
-            return None
-        return json.loads(text)
+        answer = self.call_unless("RepositoryPolicyNotFoundException", "get_repository_policy", **self.scoped(repositoryName=name))
+        return None if answer is None else json.loads(answer["policyText"])
 
     def lifecycle_policy(self, name: str) -> dict[str, Any] | None:
         """The lifecycle policy as a dict, or None. RepositoryNotFoundException is left to the caller."""
-        try:
-            text = self.call("get_lifecycle_policy", **self.scoped(repositoryName=name))["lifecyclePolicyText"]
-        except is_boto3_error_code("LifecyclePolicyNotFoundException"):
-            return None
-        return json.loads(text)
+        answer = self.call_unless("LifecyclePolicyNotFoundException", "get_lifecycle_policy", **self.scoped(repositoryName=name))
+        return None if answer is None else json.loads(answer["lifecyclePolicyText"])
 
     def predicted_location(self, name: str) -> dict[str, str | None]:
         """The ARN, registry id and URI a new repository will get (STS tells the account when no registry_id is given)."""
@@ -186,31 +174,21 @@ class EcrApi(AwsApi):
     def create(self, create: dict[str, Any]) -> dict[str, Any] | None:
         """CreateRepository of a plan_create plan; the new repository's DescribeRepositories entry, or None
         when the repository exists already (another run created it meanwhile)."""
-        try:
-            return self.call("create_repository", **create_call(create))["repository"]
-        except is_boto3_error_code("RepositoryAlreadyExistsException"):
-            return None
+        answer = self.call_unless("RepositoryAlreadyExistsException", "create_repository", **create_call(create))
+        return None if answer is None else dict(answer["repository"])
 
     def delete(self, name: str, force: bool | None = None) -> bool:
         """DeleteRepository (with ``force`` when given); False when the repository is gone already.
         RepositoryNotEmptyException is left to the caller."""
         kwargs: dict[str, Any] = {} if force is None else {"force": force}
-        try:
-            self.call("delete_repository", **self.scoped(repositoryName=name, **kwargs))
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            return False
-        return True
+        return self.call_unless("RepositoryNotFoundException", "delete_repository", **self.scoped(repositoryName=name, **kwargs)) is not None
 
     def put_lifecycle_policy(self, name: str, text: str) -> None:
         self.call("put_lifecycle_policy", **self.scoped(repositoryName=name, lifecyclePolicyText=text))
 
     def delete_lifecycle_policy(self, name: str) -> bool:
         """DeleteLifecyclePolicy; False when the repository had none."""
-        try:
-            self.call("delete_lifecycle_policy", **self.scoped(repositoryName=name))
-        except is_boto3_error_code("LifecyclePolicyNotFoundException"):
-            return False
-        return True
+        return self.call_unless("LifecyclePolicyNotFoundException", "delete_lifecycle_policy", **self.scoped(repositoryName=name)) is not None
 
     def apply(self, name: str, arn: str | None, change: tuple[str, Any]) -> None:
         """One change of a plan_update plan; tag calls go by ARN, the rest by name and registry."""
@@ -266,11 +244,7 @@ class EcrApi(AwsApi):
     def put_image(self, name: str, manifest: str, media_type: str | None, tag: str, digest: str) -> bool:
         """PutImage of a manifest under ``tag``; False when the tag holds the image already."""
         kwargs = self.scoped(repositoryName=name, imageManifest=manifest, imageManifestMediaType=media_type, imageTag=tag, imageDigest=digest)
-        try:
-            self.call("put_image", **kwargs)
-        except is_boto3_error_code("ImageAlreadyExistsException"):
-            return False
-        return True
+        return self.call_unless("ImageAlreadyExistsException", "put_image", **kwargs) is not None
 
     def update_image_storage_class(self, name: str, digest: str, target: str) -> None:
         self.call("update_image_storage_class", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}, targetStorageClass=target))
@@ -299,11 +273,7 @@ class EcrApi(AwsApi):
 
     def start_image_scan(self, name: str, digest: str) -> bool:
         """StartImageScan; False when ECR refuses it as the image was scanned within the last 24 hours."""
-        try:
-            self.call("start_image_scan", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}))
-        except is_boto3_error_code("LimitExceededException"):
-            return False
-        return True
+        return self.call_unless("LimitExceededException", "start_image_scan", **self.scoped(repositoryName=name, imageId={"imageDigest": digest})) is not None
 
     def wait_for_scan(
         self,

@@ -37,10 +37,7 @@ class RegistryApi(AwsApi):
 
     def registry_policy(self) -> dict[str, Any] | None:
         """GetRegistryPolicy (registryId, policyText), or None when the registry has no policy."""
-        try:
-            return self.call("get_registry_policy")
-        except is_boto3_error_code("RegistryPolicyNotFoundException"):
-            return None
+        return self.call_unless("RegistryPolicyNotFoundException", "get_registry_policy")
 
     def describe_registry(self) -> dict[str, Any]:
         """DescribeRegistry: registryId and replicationConfiguration ({"rules": [...]})."""
@@ -73,10 +70,7 @@ class RegistryApi(AwsApi):
 
     def signing_configuration(self) -> dict[str, Any] | None:
         """GetSigningConfiguration (registryId, signingConfiguration), or None when there is none."""
-        try:
-            return self.call("get_signing_configuration")
-        except is_boto3_error_code("SigningConfigurationNotFoundException"):
-            return None
+        return self.call_unless("SigningConfigurationNotFoundException", "get_signing_configuration")
 
     def describe_pull_through_cache_rules(self, registry_id: str | None = None, prefixes: list[str] | None = None) -> list[dict[str, Any]]:
         """Every DescribePullThroughCacheRules entry (of the given ECR repository prefixes, or all)."""
@@ -101,10 +95,7 @@ class RegistryApi(AwsApi):
 
     def delete_registry_policy(self) -> None:
         """DeleteRegistryPolicy; a policy that is gone already is no error."""
-        try:
-            self.call("delete_registry_policy")
-        except is_boto3_error_code("RegistryPolicyNotFoundException"):
-            pass
+        self.call_unless("RegistryPolicyNotFoundException", "delete_registry_policy")
 
     def put_replication_configuration(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
         return self.call("put_replication_configuration", replicationConfiguration={"rules": rules})
@@ -117,30 +108,18 @@ class RegistryApi(AwsApi):
 
     def register_pull_time_update_exclusion(self, principal_arn: str) -> bool:
         """RegisterPullTimeUpdateExclusion; False when the principal was excluded already."""
-        try:
-            self.call("register_pull_time_update_exclusion", principalArn=principal_arn)
-        except is_boto3_error_code("ExclusionAlreadyExistsException"):
-            return False
-        return True
+        return self.call_unless("ExclusionAlreadyExistsException", "register_pull_time_update_exclusion", principalArn=principal_arn) is not None
 
     def deregister_pull_time_update_exclusion(self, principal_arn: str) -> bool:
         """DeregisterPullTimeUpdateExclusion; False when the principal was not excluded."""
-        try:
-            self.call("deregister_pull_time_update_exclusion", principalArn=principal_arn)
-        except is_boto3_error_code("ExclusionNotFoundException"):
-            return False
-        return True
+        return self.call_unless("ExclusionNotFoundException", "deregister_pull_time_update_exclusion", principalArn=principal_arn) is not None
 
     def put_signing_configuration(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
         return self.call("put_signing_configuration", signingConfiguration={"rules": rules})
 
     def delete_signing_configuration(self) -> bool:
         """DeleteSigningConfiguration; False when there was none."""
-        try:
-            self.call("delete_signing_configuration")
-        except is_boto3_error_code("SigningConfigurationNotFoundException"):
-            return False
-        return True
+        return self.call_unless("SigningConfigurationNotFoundException", "delete_signing_configuration") is not None
 
     # pull-through cache rules and creation templates -----------------------
 

@@ -60,6 +60,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+registry_id:
+  description: The 12-digit account id of the registry whose policy this is (the caller's, in the region).
+  returned: always
+  type: str
+  sample: "123456789012"
 policy:
   description: The registry policy after the task (in check mode, as it would be); null when there is none.
   returned: always
@@ -67,17 +72,8 @@ policy:
   sample:
     Version: "2012-10-17"
     Statement:
-      - Sid: ReplicateFromProduction
-        Effect: Allow
-        Principal:
-          AWS: arn:aws:iam::210987654321:root
-        Action: [ecr:CreateRepository, ecr:ReplicateImage]
-        Resource: arn:aws:ecr:eu-west-1:123456789012:repository/*
-registry_id:
-  description: The 12-digit account id of the registry.
-  returned: always
-  type: str
-  sample: "123456789012"
+      - {Sid: PullThroughCache, Effect: Allow, Principal: {AWS: "arn:aws:iam::123456789012:role/ci"},
+         Action: [ecr:CreateRepository, ecr:BatchImportUpstreamImage], Resource: "arn:aws:ecr:eu-west-1:123456789012:repository/docker-hub/*"}
 """
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import registry_policy_report

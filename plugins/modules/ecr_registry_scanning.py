@@ -60,6 +60,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+registry_id:
+  description: The 12-digit account id of the registry whose scanning configuration this is (the caller's, in the region).
+  returned: always
+  type: str
+  sample: "123456789012"
 scan_type:
   description: The registry's scan type after the task (in check mode, as it would be).
   returned: always
@@ -83,11 +88,6 @@ rules:
       repository_filters:
         - filter: prod-*
           filter_type: WILDCARD
-registry_id:
-  description: The 12-digit account id of the registry.
-  returned: always
-  type: str
-  sample: "123456789012"
 """
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import scanning_report

@@ -88,6 +88,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+registry_id:
+  description: The 12-digit account id of the registry that replicates by these rules (the caller's, in the region).
+  returned: always
+  type: str
+  sample: "123456789012"
 rules:
   description:
     - All the replication rules of the registry after the task (in check mode, as they would be), in the
@@ -115,11 +120,6 @@ rules:
         - filter: platform/
           filter_type: PREFIX_MATCH
       delete_replication: false
-registry_id:
-  description: The 12-digit account id of the registry.
-  returned: always
-  type: str
-  sample: "123456789012"
 """
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import replication_report

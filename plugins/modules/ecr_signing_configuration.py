@@ -45,6 +45,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+registry_id:
+  description: The 12-digit account id of the registry whose signing configuration this is (the caller's, in the region).
+  returned: always
+  type: str
+  sample: "123456789012"
 rules:
   description:
     - The signing rules after the task (in check mode, as they would be), sorted; null when the registry has no
@@ -65,11 +70,6 @@ rules:
       repository_filters:
         - filter: release/*
           filter_type: WILDCARD_MATCH
-registry_id:
-  description: The 12-digit account id of the registry.
-  returned: always
-  type: str
-  sample: "123456789012"
 """
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry import signing_report

@@ -2,7 +2,7 @@
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The settings of a repository, documented once. Their argument spec is
-plugins/module_utils/_spec/settings.py; tests/unit/test_repository_settings.py keeps the two
+plugins/module_utils/_spec/settings.py; tests/unit/module_utils/_spec/test_settings.py keeps the two
 equal. Modules that take the settings as options extend this fragment; ecr_repositories' item and
 default suboptions are rendered from it by ``make docs``."""
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ECR calls for the registry-level settings of the caller's registry, with retries, in one place.
 
-Reads return AWS's shapes (without ``ResponseMetadata``); ``views`` makes the modules' views of them.
+Reads return AWS's shapes (without ``ResponseMetadata``); ``_views.results`` makes the modules' views of them.
 Registry-level writes (registry policy, replication, scanning, account settings, pull-time update
 exclusions, signing) act on the caller's own registry: the API takes no registry id for them.
 """

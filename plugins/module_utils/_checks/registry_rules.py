@@ -41,7 +41,7 @@ RULE_PREFIX_MIN, RULE_PREFIX_MAX = 2, 30
 TEMPLATE_PREFIX_MIN, TEMPLATE_PREFIX_MAX = 1, 256
 ROOT = "ROOT"
 
-# the UpstreamRegistry enum of the model (tests/unit/test_registry_rules.py compares)
+# the UpstreamRegistry enum of the model (tests/unit/module_utils/_checks/test_registry_rules.py compares)
 UPSTREAM_REGISTRIES = (
     "ecr",
     "ecr-public",

@@ -5,7 +5,7 @@
 
 Images come in as DescribeImages entries (AWS's camelCase shape: ``imageDigest``, ``imageTags``,
 ``imageStatus``, ``imageManifestMediaType``). Plans say what changes, in the options' words; the calls
-are made by ``image_api``.
+are made by ``_aws.ecr`` for the flows in ``_flows.images``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ECR repositories: the plan that brings one to the requested settings, in the options' words.
 
-Pure functions. The views they compare are made in ``views``; ``ecr_api`` turns a plan into calls.
+Pure functions. The views they compare are made in ``_views.results``; ``_aws.ecr`` turns a plan into calls.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def target_mutability(current: dict[str, Any] | None, want: dict[str, Any]) -> t
 
 def plan_create(want: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A new repository's settings, as the task asks them (None: ECR's default), and the repository as it
-    will be. ``ecr_api.create_call`` makes the CreateRepository call of the first."""
+    will be. ``_aws.ecr.create_call`` makes the CreateRepository call of the first."""
     mutability, filters = target_mutability(None, want)
     create: dict[str, Any] = {
         "name": want["name"],
@@ -101,7 +101,7 @@ def plan_update(current: dict[str, Any], want: dict[str, Any]) -> tuple[list[tup
 
     Each change is (what, value) in the options' words: ("image_tag_mutability", {"mutability": ..,
     "filters": [..]}), ("scan_on_push", bool), ("tags_removed", [keys]), ("tags_set", {key: value}),
-    ("policy", document), ("policy_removed", None); ``ecr_api.change_call`` makes each one call.
+    ("policy", document), ("policy_removed", None); ``_aws.ecr.change_call`` makes each one call.
     Settings the task leaves out are not touched. Encryption is checked apart
     (``encryption_conflict``): it cannot be changed in place.
     """

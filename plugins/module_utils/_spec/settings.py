@@ -6,7 +6,7 @@
 Their documentation is the doc fragment ``stowage.ecr.repository_settings``
 (plugins/doc_fragments/repository_settings.py). Every module that takes repository settings builds
 its options from here, and the role's ``ecr_repo_*`` variables follow them
-(tests/unit/test_repository_settings.py checks the fragment, the list suboptions of
+(tests/unit/module_utils/_spec/test_settings.py checks the fragment, the list suboptions of
 ecr_repositories and the role's argument specs against this spec).
 
 To add a setting: add it here and to the doc fragment, then run ``make docs`` (which also renders

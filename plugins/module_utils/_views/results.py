@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one place where AWS shapes become the snake_case views the modules return.
 
-``ecr_api`` returns what AWS returns; the modules return these views. A view names the settings
+``_aws`` returns what AWS returns; the modules return these views. A view names the settings
 the way the modules' options do (``name``, ``scan_on_push``, ``kms_key``, ...), and passes every
 other field of the AWS shape through in snake_case (amazon.aws's camel_dict_to_snake_dict), so
 that a field AWS adds shows up without a change here. Pure functions.

@@ -18,7 +18,6 @@ from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import policy_text
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.lifecycle_eval import applied_order, as_time, evaluate, worst_rule
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.lifecycle import PREVIEW_OPTIONS  # noqa: F401 (the preview options' spec)
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_view, plain
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PreviewFailed
 

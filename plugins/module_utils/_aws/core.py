@@ -22,8 +22,6 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import backoff
-
 WORKERS = 8
 # ECR's own names for "try again": AWSRetry knows the generic ones only
 RETRYABLE_CODES = ["ThrottlingException", "ServerException", "ServiceUnavailableException", "LimitExceededException"]
@@ -61,6 +59,11 @@ def parallel(func: Callable[[Any], Any], items: list[Any], workers: int = WORKER
         return [func(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
         return list(pool.map(func, items))
+
+
+def backoff(attempt: int, first: float = 1.0, cap: float = 15.0) -> float:
+    """Seconds to wait before poll ``attempt`` (0, 1, ...): doubling from ``first``, at most ``cap``."""
+    return float(min(cap, first * (2 ** min(attempt, 10))))
 
 
 def poll(

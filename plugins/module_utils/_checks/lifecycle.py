@@ -509,3 +509,12 @@ def typed_rules(policy: Any) -> list[dict[str, Any]] | None:
     except PolicyError:
         return None
     return rules if policies_equal(compiled, policy) else None
+
+
+def lifecycle_want(rules: Any, policy: Any, rules_option: str = "rules", policy_option: str = "policy") -> dict[str, Any]:
+    """The lifecycle policy document of typed ``rules`` or an AWS JSON ``policy``, validated; raises PolicyError."""
+    if rules is not None:
+        return compile_rules(rules, option=rules_option)
+    document = parse_policy(policy, option=policy_option)
+    validate_policy(document, option=policy_option)
+    return document

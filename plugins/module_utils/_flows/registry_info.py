@@ -19,7 +19,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import WORKE
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import typed_rules
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import ACCOUNT_SETTINGS, canonical_scanning, canonical_signing
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import rule_view, template_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.registry_rules import rule_view, template_view
 from ansible_collections.stowage.ecr.plugins.module_utils._views.results import (
     exact_policies,
     replication_rules_view,

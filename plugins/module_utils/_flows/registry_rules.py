@@ -14,7 +14,7 @@ from typing import Any
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import normalise_policy
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import lifecycle_want
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import (
     KMS_ENCRYPTION_TYPES,
     MANAGED_KMS_ALIAS,
@@ -29,10 +29,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules
     template_call,
     template_changes,
     template_target,
-    upstream_of_url,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._flows.repository import lifecycle_want
-from ansible_collections.stowage.ecr.plugins.module_utils._views.results import pull_through_cache_rule_view, repository_creation_template_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.registry_rules import rule_view, template_view
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, PartialFailure, RecreateFailed, ResultFailed
 
 # the options of ecr_pull_through_cache_rule that a rule holds (its diff shows these)
@@ -55,14 +53,6 @@ TEMPLATE_FIELDS = (
 
 def _fields(view: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {key: view.get(key) for key in fields} if view else {}
-
-
-def rule_view(raw: dict[str, Any] | None) -> dict[str, Any]:
-    """A DescribePullThroughCacheRules entry as ecr_pull_through_cache_rule returns its ``rule`` ({} for none)."""
-    view = pull_through_cache_rule_view(raw)
-    if view and not view.get("upstream_registry"):
-        view["upstream_registry"] = upstream_of_url(view.get("upstream_registry_url") or "")
-    return view
 
 
 def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
@@ -202,14 +192,6 @@ def template_lifecycle(params: dict[str, Any]) -> dict[str, Any] | None:
     if rules == []:
         return {}
     return lifecycle_want(rules, document, rules_option="lifecycle_rules", policy_option="lifecycle_policy")
-
-
-def template_view(raw: dict[str, Any] | None) -> dict[str, Any]:
-    """A RepositoryCreationTemplate as ecr_repository_creation_template returns its ``template`` ({} for none)."""
-    view = repository_creation_template_view(raw)
-    if view and view.get("lifecycle_policy") is not None:
-        view["lifecycle_policy"] = normalise_policy(view["lifecycle_policy"])
-    return view
 
 
 def converge_repository_creation_template(module: Any) -> dict[str, Any]:

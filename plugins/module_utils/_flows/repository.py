@@ -17,13 +17,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.lifecycle import (
-    compile_rules,
+    lifecycle_want,
     normalise_policy,
-    parse_policy,
     policies_equal,
     policy_text,
     typed_rules,
-    validate_policy,
 )
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import (
     MANAGED_KMS_ALIAS,
@@ -93,15 +91,6 @@ def repository_want(params: dict[str, Any], where: str = "") -> dict[str, Any]:
     except InputError as e:
         raise InputError(where + str(e)) from None
     return want
-
-
-def lifecycle_want(rules: Any, policy: Any, rules_option: str = "rules", policy_option: str = "policy") -> dict[str, Any]:
-    """The lifecycle policy document of typed ``rules`` or an AWS JSON ``policy``, validated; raises PolicyError."""
-    if rules is not None:
-        return compile_rules(rules, option=rules_option)
-    document = parse_policy(policy, option=policy_option)
-    validate_policy(document, option=policy_option)
-    return document
 
 
 # converge_repository's ``raw`` when the caller has not described the repository

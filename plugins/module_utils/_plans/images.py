@@ -316,8 +316,3 @@ def gate(counts: dict[str, int], threshold: str | None) -> dict[str, int]:
         return {}
     floor = severity_rank(threshold)
     return {severity: n for severity, n in counts.items() if n and severity_rank(severity) >= floor}
-
-
-def backoff(attempt: int, first: float = 1.0, cap: float = 15.0) -> float:
-    """Seconds to wait before poll ``attempt`` (0, 1, ...): doubling from ``first``, at most ``cap``."""
-    return float(min(cap, first * (2 ** min(attempt, 10))))

@@ -107,3 +107,7 @@ def test_known_regions_are_botocores():
     known = core.known_regions()
     assert {"us-east-1", "eu-west-1", "cn-north-1"} <= set(known) and known == sorted(known)
     assert core.botocore_version()
+
+
+def test_backoff_doubles_up_to_the_cap():
+    assert [core.backoff(n) for n in range(6)] == [1, 2, 4, 8, 15, 15]

@@ -111,4 +111,3 @@ def test_severities_counts_and_gate():
     assert im.gate({"HIGH": 1, "LOW": 3}, "CRITICAL") == {}
     assert im.gate({"LOW": 3, "MEDIUM": 0}, "UNDEFINED") == {"LOW": 3}
     assert im.gate({"HIGH": 1}, None) == {}
-    assert [im.backoff(n) for n in range(6)] == [1, 2, 4, 8, 15, 15]

@@ -50,8 +50,10 @@ options:
   force:
     description:
       - Delete images that still have tags, and images whose last tag O(tags) removes.
+      - The alias O(force_delete) is the name M(stowage.ecr.ecr_repository) gives its own deletion guard.
     type: bool
     default: false
+    aliases: [force_delete]
   storage_class:
     description:
       - V(archive) moves the images (O(source), O(image_digests)) to archive storage; V(standard) restores
@@ -158,7 +160,7 @@ def main():
         source=dict(type="str"),
         tags=dict(type="list", elements="str"),
         image_digests=dict(type="list", elements="str"),
-        force=dict(type="bool", default=False),
+        force=dict(type="bool", default=False, aliases=["force_delete"]),
         storage_class=dict(type="str", choices=any_case(["archive", "standard"])),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)

@@ -197,7 +197,7 @@ def test_untag_then_delete_with_force_and_index_first(moto, tmp_path):
     m = "stowage.ecr.ecr_image"
     tasks = four_times(m, {"repository": name, "tags": ["a1", "gone"], "state": "absent"}) + [
         {"name": "last tag with force", m: {"repository": name, "tags": ["b1"], "state": "absent", "force": True}},
-        {"name": "index and child", m: {"repository": name, "image_digests": [child_a, index, loose], "state": "absent", "force": True}},
+        {"name": "index and child", m: {"repository": name, "image_digests": [child_a, index, loose], "state": "absent", "force_delete": True}},
         {"name": "index and child again", m: {"repository": name, "image_digests": [child_a, index, loose], "state": "absent", "force": True}},
     ]
     with Recorder(moto) as rec:

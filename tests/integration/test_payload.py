@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, run_play, unique
 
+# every entry of the support matrix runs this file (noxfile.py): AnsiballZ packs the layers on each
+pytestmark = pytest.mark.matrix
+
 COLLECTION = "ansible_collections.stowage.ecr"
 PREFIX = "ansible_collections/stowage/ecr/"
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from moto.ecr.models import Image
 
@@ -170,13 +170,21 @@ def batch_get_image(backend, params, account, region):
     return {"images": images, "failures": failures}
 
 
-@operation("UpdateImageStorageClass")
-def update_image_storage_class(backend, params, account, region):
+def image_named(backend, params) -> Tuple[Any, Image]:
+    """The repository and the image that a request's ``repositoryName``, ``registryId`` and ``imageId`` name
+    (RepositoryNotFoundException, ImageNotFoundException, or ValidationException for an imageId with neither
+    digest nor tag)."""
     repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
     image_id = params["imageId"]
     if not image_id.get("imageTag") and not image_id.get("imageDigest"):
         raise ValidationException("Invalid parameter at 'imageId': an imageDigest or an imageTag is required")
-    image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    return repository, repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+
+
+@operation("UpdateImageStorageClass")
+def update_image_storage_class(backend, params, account, region):
+    repository, image = image_named(backend, params)
+    image_id = params["imageId"]
     record = _status(backend, repository.name, image)
     target = params["targetStorageClass"]
     current = record["imageStatus"]

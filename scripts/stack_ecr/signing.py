@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 
-from .model import EcrError, ValidationException, operation, state
+from .images import image_named
+from .model import EcrError, operation, state
 
 
 def _store(backend) -> dict:
@@ -70,14 +71,10 @@ def _signing_profiles(backend, repository: str) -> list:
 
 @operation("DescribeImageSigningStatus")
 def describe_image_signing_status(backend, params, account, region):
-    repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
-    image_id = params["imageId"]
-    if not image_id.get("imageTag") and not image_id.get("imageDigest"):
-        raise ValidationException("Invalid parameter at 'imageId': an imageDigest or an imageTag is required")
-    image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    repository, image = image_named(backend, params)
     answered = {"imageDigest": image.get_image_digest()}
-    if image_id.get("imageTag"):
-        answered["imageTag"] = image_id["imageTag"]
+    if params["imageId"].get("imageTag"):
+        answered["imageTag"] = params["imageId"]["imageTag"]
     return {
         "registryId": repository.registry_id,
         "repositoryName": repository.name,

@@ -58,6 +58,29 @@ options:
         RV(images[].scan_findings).
     type: bool
     default: false
+  include_referrers:
+    description:
+      - Also list, for each image returned, the artifacts that refer to it (signatures, SBOMs, attestations; OCI
+        manifests whose C(subject) is the image) into RV(images[].referrers), with ListImageReferrers (one call or
+        more per image, the images read concurrently).
+      - Artifacts of every status are listed (active, archived, activating); each one's RV(images[].referrers[].artifact_status) says which.
+    type: bool
+    default: false
+    version_added: 0.2.0
+  referrer_artifact_types:
+    description:
+      - With O(include_referrers), only the referrers of these artifact types (at most 5, ECR's limit), for example
+        V(application/vnd.cncf.notary.signature) or V(application/spdx+json).
+    type: list
+    elements: str
+    version_added: 0.2.0
+  include_signing_status:
+    description:
+      - Also read, for each image returned, its managed signing status (DescribeImageSigningStatus, one call per image,
+        the images read concurrently) into RV(images[].signing_status).
+    type: bool
+    default: false
+    version_added: 0.2.0
 attributes:
   check_mode:
     support: full
@@ -88,6 +111,18 @@ EXAMPLES = r"""
       - image_tag: "1.4.2"
     include_scan_findings: true
   register: release
+
+- name: One image's signatures and SBOMs, and whether ECR's managed signing signed it
+  stowage.ecr.ecr_image_info:
+    repository: team/app-api
+    image_ids:
+      - image_tag: "1.4.2"
+    include_referrers: true
+    referrer_artifact_types:
+      - application/vnd.cncf.notary.signature
+      - application/spdx+json
+    include_signing_status: true
+  register: provenance
 
 - name: Digests of the untagged images
   ansible.builtin.debug:
@@ -158,6 +193,56 @@ images:
           was never scanned) - V(image_scan_status), V(finding_severity_counts), V(findings) (basic scanning),
           V(enhanced_findings) (enhanced scanning).
       type: dict
+    referrers:
+      description:
+        - With O(include_referrers), the artifacts that refer to the image, as ListImageReferrers gives them, in
+          snake_case (an empty list when there are none).
+      returned: when O(include_referrers) is true
+      type: list
+      elements: dict
+      version_added: 0.2.0
+      contains:
+        digest:
+          description: The digest of the artifact's manifest.
+          type: str
+          sample: sha256:5d1c7e...
+        media_type:
+          description: The media type of the artifact's manifest.
+          type: str
+          sample: application/vnd.oci.image.manifest.v1+json
+        artifact_type:
+          description: The artifact's type.
+          type: str
+          sample: application/vnd.cncf.notary.signature
+        size:
+          description: The artifact's size in bytes.
+          type: int
+        annotations:
+          description: The artifact's annotations, keys as the manifest writes them.
+          type: dict
+          sample: {"org.opencontainers.image.created": "2026-11-30T06:37:08Z"}
+        artifact_status:
+          description: V(ACTIVE), V(ARCHIVED) or V(ACTIVATING).
+          type: str
+          sample: ACTIVE
+    signing_status:
+      description:
+        - With O(include_signing_status), the image's managed signing status as DescribeImageSigningStatus gives it,
+          in snake_case (null when the image was gone by then).
+      returned: when O(include_signing_status) is true
+      type: dict
+      version_added: 0.2.0
+      contains:
+        signing_statuses:
+          description:
+            - One status for each signing profile whose signing rule the image matched (empty when none did).
+            - Each has V(signing_profile_arn), V(status) (V(IN_PROGRESS), V(COMPLETE) or V(FAILED)) and, when it
+              failed, V(failure_code) and V(failure_reason).
+          type: list
+          elements: dict
+          sample:
+            - signing_profile_arn: arn:aws:signer:eu-west-1:123456789012:/signing-profiles/release_images
+              status: COMPLETE
 missing:
   description: The O(image_ids) that no image answers to.
   returned: always
@@ -179,6 +264,9 @@ def main():
         tag_patterns=dict(type="list", elements="str"),
         image_status=dict(type="str", default="any", choices=any_case(["active", "archived", "activating", "any"])),
         include_scan_findings=dict(type="bool", default=False),
+        include_referrers=dict(type="bool", default=False),
+        referrer_artifact_types=dict(type="list", elements="str"),
+        include_signing_status=dict(type="bool", default=False),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     conclude(module, lambda: image_report(module), "ECR refused a call to describe the images of repository %s" % module.params["repository"])

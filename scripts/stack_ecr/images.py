@@ -1,5 +1,5 @@
 """Image storage classes, image status and last pull time: UpdateImageStorageClass, and DescribeImages,
-BatchGetImage and StartImageScan over moto's own backend.
+BatchGetImage and StartImageScan over moto's own backend; the artifacts that refer to an image: ListImageReferrers.
 
 What the stack relies on (the ECR API Reference's shape documentation in botocore's model, and the
 ECR user guide's "Archiving an image"):
@@ -25,8 +25,19 @@ ECR user guide's "Archiving an image"):
 - DescribeImages pages with ``maxResults`` (1 to 1000, default 100 here) and ``nextToken``; moto itself
   ignores ``maxResults``.
 
+- ``ListImageReferrers`` lists the artifacts that refer to ``subjectId.imageDigest``: the images of the
+  repository whose manifest has a ``subject`` with that digest (the OCI distribution spec's referrers).
+  Each is ``digest``, ``mediaType`` (the manifest's), ``artifactType`` (the manifest's ``artifactType``, else
+  its ``config.mediaType``, as the OCI spec's referrers API says), ``size`` (the manifest's length in bytes,
+  the size of its descriptor; the stack's choice), ``annotations`` (the manifest's) and ``artifactStatus``.
+  ``filter.artifactTypes`` keeps those types only; ``filter.artifactStatus``: "If not specified, only
+  artifacts with ACTIVE status are returned" (ANY lists all). Pages with ``maxResults`` (1 to 50; "If this
+  parameter is not used, then ListImageReferrers returns up to 20 results") and ``nextToken``. A missing
+  repository is ``RepositoryNotFoundException``; a subject no image refers to has no referrers (the
+  operation documents no ImageNotFoundException).
+
 Not modelled: re-pushing an archived image restores it on AWS; image status of the children of an
-archived image index.
+archived image index; referrers of a pull through cache repository read upstream.
 
 Images pushed to the stack's registry reach moto through ``registry_link.py``, at push.
 """
@@ -34,14 +45,16 @@ Images pushed to the stack's registry reach moto through ``registry_link.py``, a
 from __future__ import annotations
 
 import datetime
+import json
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from moto.ecr.models import Image
 
 from .model import EcrError, ValidationException, now, operation, state
 
 PAGE_DEFAULT = 100
+REFERRERS_PAGE_DEFAULT = 20
 
 
 def _status(backend, repository: str, image: Image) -> Dict[str, Any]:
@@ -157,13 +170,21 @@ def batch_get_image(backend, params, account, region):
     return {"images": images, "failures": failures}
 
 
-@operation("UpdateImageStorageClass")
-def update_image_storage_class(backend, params, account, region):
+def image_named(backend, params) -> Tuple[Any, Image]:
+    """The repository and the image that a request's ``repositoryName``, ``registryId`` and ``imageId`` name
+    (RepositoryNotFoundException, ImageNotFoundException, or ValidationException for an imageId with neither
+    digest nor tag)."""
     repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
     image_id = params["imageId"]
     if not image_id.get("imageTag") and not image_id.get("imageDigest"):
         raise ValidationException("Invalid parameter at 'imageId': an imageDigest or an imageTag is required")
-    image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    return repository, repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+
+
+@operation("UpdateImageStorageClass")
+def update_image_storage_class(backend, params, account, region):
+    repository, image = image_named(backend, params)
+    image_id = params["imageId"]
     record = _status(backend, repository.name, image)
     target = params["targetStorageClass"]
     current = record["imageStatus"]
@@ -192,3 +213,52 @@ def start_image_scan(backend, params, account, region):
     if _status(backend, repository.name, image)["imageStatus"] != "ACTIVE":
         raise EcrError("ImageArchivedException", "The specified image is archived and cannot be scanned.")
     return backend.start_image_scan(params.get("registryId"), params["repositoryName"], image_id)
+
+
+def _manifest(image: Image) -> Dict[str, Any]:
+    try:
+        parsed = json.loads(image.image_manifest)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _referrer(backend, repository: str, image: Image) -> Dict[str, Any]:
+    manifest = _manifest(image)
+    referrer: Dict[str, Any] = {
+        "digest": image.get_image_digest(),
+        "mediaType": manifest.get("mediaType") or image.image_manifest_media_type,
+        "size": len(image.image_manifest.encode("utf-8")),
+        "artifactStatus": _status(backend, repository, image)["imageStatus"],
+    }
+    artifact_type = manifest.get("artifactType") or (manifest.get("config") or {}).get("mediaType")
+    if artifact_type:
+        referrer["artifactType"] = artifact_type
+    if manifest.get("annotations"):
+        referrer["annotations"] = dict(manifest["annotations"])
+    return referrer
+
+
+@operation("ListImageReferrers")
+def list_image_referrers(backend, params, account, region):
+    repository = backend._get_repository(params["repositoryName"], params.get("registryId"))
+    subject = params["subjectId"]["imageDigest"]
+    wanted = params.get("filter") or {}
+    status_filter = wanted.get("artifactStatus", "ACTIVE")
+    types = wanted.get("artifactTypes")
+    referrers = []
+    for image in repository.images:
+        if (_manifest(image).get("subject") or {}).get("digest") != subject:
+            continue
+        referrer = _referrer(backend, repository.name, image)
+        if status_filter != "ANY" and referrer["artifactStatus"] != status_filter:
+            continue
+        if types and referrer.get("artifactType") not in types:
+            continue
+        referrers.append(referrer)
+    start = _token(params.get("nextToken"))
+    size = params.get("maxResults") or REFERRERS_PAGE_DEFAULT
+    result: Dict[str, Any] = {"referrers": referrers[start : start + size]}
+    if start + size < len(referrers):
+        result["nextToken"] = "stack-%d" % (start + size)
+    return result

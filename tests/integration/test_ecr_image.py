@@ -233,3 +233,83 @@ def test_archive_and_restore_four_times(moto, tmp_path):
     assert play["check"]["diff"]["after"][digest]["image_status"] == "ACTIVATING"
     assert play["real"]["images"][0]["image_status"] in ("ACTIVATING", "ACTIVE")
     assert client("ecr").describe_images(repositoryName=name, imageIds=[{"imageDigest": digest}])["imageDetails"][0]["imageStatus"] == "ACTIVE"
+
+
+SIGNATURE = "application/vnd.cncf.notary.signature"
+SBOM = "application/spdx+json"
+PROFILE = "arn:aws:signer:ap-south-1:123456789012:/signing-profiles/image_info"
+
+
+def referrer_of(name: str, subject: str, artifact_type: str, seed: str) -> str:
+    """An OCI artifact manifest whose subject is ``subject``, put into ``name`` with PutImage under its real digest: that digest."""
+    empty = {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2, "digest": "sha256:" + hashlib.sha256(b"{}").hexdigest()}
+    blob = {"mediaType": artifact_type, "size": 9, "digest": "sha256:" + hashlib.sha256(seed.encode()).hexdigest()}
+    text = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "artifactType": artifact_type,
+            "config": empty,
+            "layers": [blob],
+            "subject": {"mediaType": DOCKER_V2, "size": 100, "digest": subject},
+            "annotations": {"org.opencontainers.image.created": "2026-12-01T00:00:00Z"},
+        }
+    )
+    digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    client("ecr").put_image(repositoryName=name, imageManifest=text, imageManifestMediaType=OCI_MANIFEST, imageDigest=digest)
+    return digest
+
+
+def test_info_referrers_and_signing_status_only_when_asked(moto, tmp_path):
+    name = repository("imgref")
+    image = put(name, manifest(name + "app"), "v1")
+    signature = referrer_of(name, image, SIGNATURE, name + "sig")
+    sbom = referrer_of(name, image, SBOM, name + "sbom")
+    ecr = client("ecr")
+    ecr.put_signing_configuration(
+        signingConfiguration={"rules": [{"signingProfileArn": PROFILE, "repositoryFilters": [{"filter": name, "filterType": "WILDCARD_MATCH"}]}]}
+    )
+    info = "stowage.ecr.ecr_image_info"
+    one = {"repository": name, "image_ids": [{"image_tag": "v1"}]}
+    asked = dict(one, include_referrers=True, include_signing_status=True)
+    try:
+        with Recorder(moto) as plain:
+            without = run_play([{"name": "plain", info: {"repository": name}}, {"name": "one", info: one}], tmp_path)
+        plain_operations = plain.operations()  # the recording is one file: read before the next recorder starts it anew
+        with Recorder(moto) as rec:
+            play = run_play(
+                [
+                    {"name": "asked", info: asked},
+                    {"name": "asked in check mode", info: asked, "check_mode": True},
+                    {"name": "sboms of every image", info: {"repository": name, "include_referrers": True, "referrer_artifact_types": [SBOM]}},
+                ],
+                tmp_path,
+            )
+    finally:
+        ecr.delete_signing_configuration()
+    assert without.rc == 0, without.failures()
+    for task in ("plain", "one"):
+        assert all("referrers" not in i and "signing_status" not in i for i in without[task]["images"])
+    assert len(without["plain"]["images"]) == 3
+    assert not {"ListImageReferrers", "DescribeImageSigningStatus"} & set(plain_operations)
+
+    assert play.rc == 0, play.failures()
+    assert writes(rec.operations()) == []
+    for task in ("asked", "asked in check mode"):
+        (got,) = play[task]["images"]
+        assert got["image_digest"] == image and play[task]["changed"] is False
+        by_digest = {r["digest"]: r for r in got["referrers"]}
+        assert set(by_digest) == {signature, sbom}
+        assert by_digest[signature]["artifact_type"] == SIGNATURE and by_digest[signature]["media_type"] == OCI_MANIFEST
+        assert by_digest[signature]["artifact_status"] == "ACTIVE" and by_digest[signature]["size"] > 0
+        assert by_digest[sbom]["annotations"] == {"org.opencontainers.image.created": "2026-12-01T00:00:00Z"}
+        assert got["signing_status"] == {"signing_statuses": [{"signing_profile_arn": PROFILE, "status": "COMPLETE"}]}
+    # one image each in the first two tasks; the three images of the repository in the last, the filter sent
+    requests = rec.requests()
+    assert [op for op, _body in requests].count("DescribeImageSigningStatus") == 2
+    listed = [body for op, body in requests if op == "ListImageReferrers"]
+    assert len(listed) == 5 and all(body["filter"]["artifactStatus"] == "ANY" for body in listed)
+    assert [body["filter"].get("artifactTypes") for body in listed[2:]] == [[SBOM]] * 3
+    everything = {i["image_digest"]: i for i in play["sboms of every image"]["images"]}
+    assert [r["digest"] for r in everything[image]["referrers"]] == [sbom]
+    assert everything[signature]["referrers"] == [] and "signing_status" not in everything[image]

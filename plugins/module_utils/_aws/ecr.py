@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: stowage.ecr contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ECR calls of one registry the modules make (repositories, lifecycle policies, images, scans,
-lifecycle policy previews, login tokens), on ``core``'s client, retries, paging and polling.
+"""The ECR calls of one registry the modules make (repositories, lifecycle policies, images, their referrers and
+signing status, scans, lifecycle policy previews, login tokens), on ``core``'s client, retries, paging and polling.
 
 Reads return AWS's shapes (``_views.results`` makes the modules' views of them); an expected "not
 found" is answered as None or False. Writes take plans in the
@@ -30,6 +30,7 @@ DESCRIBE_BATCH = 100
 SCANNING_BATCH = 25
 MISSING_NAME_RE = re.compile(r"repository with name '([^']+)' does not exist")
 PAGE = 1000  # the largest page DescribeImages and DescribeImageScanFindings serve
+REFERRERS_PAGE = 50  # ListImageReferrers' largest page (maxResults 1 to 50; 20 when not given)
 PREVIEW_PAGE = 100  # GetLifecyclePolicyPreview's largest page
 PREVIEW_POLL_FIRST, PREVIEW_POLL_MAX = 1.0, 10.0
 PREVIEW_SETTLED = ("COMPLETE", "FAILED", "EXPIRED")
@@ -248,6 +249,31 @@ class EcrApi(AwsApi):
 
     def update_image_storage_class(self, name: str, digest: str, target: str) -> None:
         self.call("update_image_storage_class", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}, targetStorageClass=target))
+
+    def image_referrers(self, name: str, digest: str, artifact_types: list[str] | None = None) -> list[dict[str, Any]]:
+        """ListImageReferrers of the image ``digest``: the artifacts whose manifest names it as subject (signatures,
+        SBOMs, attestations), every page, 50 to a call (botocore has no paginator for it). Artifacts of every status:
+        left unfiltered, ECR lists active ones only. Only those of ``artifact_types`` when given (at most 5, ECR's limit)."""
+        wanted: dict[str, Any] = {"artifactStatus": "ANY"}
+        if artifact_types:
+            wanted["artifactTypes"] = list(artifact_types)
+        kwargs = self.scoped(repositoryName=name, subjectId={"imageDigest": digest}, filter=wanted, maxResults=REFERRERS_PAGE)
+        page = self.call("list_image_referrers", **kwargs)
+        referrers = list(page.get("referrers") or [])
+        while page.get("nextToken"):
+            page = self.call("list_image_referrers", nextToken=page["nextToken"], **kwargs)
+            referrers.extend(page.get("referrers") or [])
+        return referrers
+
+    def image_signing_status(self, name: str, digest: str) -> dict[str, Any] | None:
+        """DescribeImageSigningStatus of one image (``signingStatuses``: one status a signing profile whose rule the image
+        matched), or None when the image is gone."""
+        answer = self.call_unless(
+            "ImageNotFoundException", "describe_image_signing_status", **self.scoped(repositoryName=name, imageId={"imageDigest": digest})
+        )
+        if answer is not None:
+            answer.pop("ResponseMetadata", None)
+        return answer
 
     # image scans -----------------------------------------------------------
 

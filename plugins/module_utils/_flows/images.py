@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The three image tasks: ``image_report`` (ecr_image_info), ``converge_image`` (ecr_image) and
 ``scan_report`` (ecr_image_scan), on the image calls of ``_aws.ecr`` (DescribeImages, BatchGetImage,
-PutImage, BatchDeleteImage, UpdateImageStorageClass, StartImageScan, DescribeImageScanFindings).
+PutImage, BatchDeleteImage, UpdateImageStorageClass, StartImageScan, DescribeImageScanFindings,
+ListImageReferrers, DescribeImageSigningStatus).
 
 The calls return AWS's shapes; the checks and plans are ``_plans.images``' pure functions; the views are
 ``_views.results``'. Everything that can be refused is refused before the first write.
@@ -26,6 +27,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     after_promotion,
     after_removal,
     after_storage,
+    check_artifact_types,
     check_digests,
     check_finding_names,
     check_image_ids,
@@ -47,7 +49,12 @@ from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import (
     status_of,
     tags_of,
 )
-from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_detail_view, scan_findings_view
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import (
+    image_detail_view,
+    image_referrer_view,
+    image_signing_status_view,
+    scan_findings_view,
+)
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, ImageCallFailed, InputError, PartialFailure, ScanFailed, StowageError
 
 # calls ------------------------------------------------------------------------------------------------
@@ -85,6 +92,11 @@ def image_report(module: Any) -> dict[str, Any]:
     check_registry_id(params["registry_id"])
     ids = check_image_ids(params["image_ids"])
     patterns = check_tag_patterns(params["tag_patterns"])
+    # options added in 0.2.0: AnsibleModule always sets them; a caller of the flow made before may not
+    referrers, signing = bool(params.get("include_referrers")), bool(params.get("include_signing_status"))
+    artifact_types = check_artifact_types(params.get("referrer_artifact_types"))
+    if artifact_types and not referrers:
+        raise InputError("referrer_artifact_types: it filters the referrers; give include_referrers: true too")
     api = EcrApi(module, registry_id=params["registry_id"])
     missing: list[dict[str, str]] = []
     if ids:
@@ -99,11 +111,25 @@ def image_report(module: Any) -> dict[str, Any]:
         for view, image in zip(views, images):
             found = api.scan_findings(name, image["imageDigest"], every_page=True)
             view["scan_findings"] = scan_findings_view(found) if found is not None else None
+    if referrers or signing:
+        reads = functools.partial(_image_reads, api, name, referrers, artifact_types, signing)
+        for view, extra in zip(views, api.parallel(reads, [image["imageDigest"] for image in images])):
+            view.update(extra)
     return {
         "changed": False,
         "images": views,
         "missing": [{"image_tag": i.get("imageTag"), "image_digest": i.get("imageDigest")} for i in missing],
     }
+
+
+def _image_reads(api: EcrApi, name: str, referrers: bool, artifact_types: list[str], signing: bool, digest: str) -> dict[str, Any]:
+    """The reads asked for one image: its referrers (ListImageReferrers), its signing status (DescribeImageSigningStatus)."""
+    extra: dict[str, Any] = {}
+    if referrers:
+        extra["referrers"] = [image_referrer_view(r) for r in api.image_referrers(name, digest, artifact_types)]
+    if signing:
+        extra["signing_status"] = image_signing_status_view(api.image_signing_status(name, digest))
+    return extra
 
 
 # ecr_image ------------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputErr
 DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
 IMAGE_IDS_MAX = 100
 TAG_PATTERN_RE = re.compile(r"[A-Za-z0-9_.*?\[\]!-]{1,128}")
+# ListImageReferrersFilter.artifactTypes: at most 5 types, each 1 to 255 characters (botocore's ECR model)
+ARTIFACT_TYPES_MAX, ARTIFACT_TYPE_MAX = 5, 255
 
 INDEX_MEDIA_TYPES = ("application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json")
 # BatchGetImage returns a manifest as it is stored only when its media type is accepted
@@ -115,6 +117,20 @@ def check_tag_patterns(values: Any, option: str = "tag_patterns") -> list[str]:
                 % (option, n, _short(value))
             )
     return list(values)
+
+
+def check_artifact_types(values: Any, option: str = "referrer_artifact_types") -> list[str]:
+    if values is None:
+        return []
+    if len(values) > ARTIFACT_TYPES_MAX:
+        raise InputError("%s: %d artifact types given; ECR filters by at most %d" % (option, len(values), ARTIFACT_TYPES_MAX))
+    for n, value in enumerate(values):
+        if not isinstance(value, str) or not 1 <= len(value) <= ARTIFACT_TYPE_MAX:
+            raise InputError(
+                "%s[%d]: %r is not an artifact type; give a media type of 1 to %d characters (for example application/spdx+json)"
+                % (option, n, _short(value), ARTIFACT_TYPE_MAX)
+            )
+    return list(dict.fromkeys(values))
 
 
 def check_wait_timeout(value: Any, option: str = "wait_timeout") -> int:

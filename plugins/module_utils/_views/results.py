@@ -242,6 +242,22 @@ def image_detail_view(detail: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+def image_referrer_view(referrer: dict[str, Any]) -> dict[str, Any]:
+    """The snake_case view of a ListImageReferrers entry (``digest``, ``media_type``, ``artifact_type``, ``size``,
+    ``artifact_status``, ...); the annotations' keys stay as the manifest writes them."""
+    return dict(plain(camel_dict_to_snake_dict(referrer, ignore_list=["annotations"])))
+
+
+def image_signing_status_view(answer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The snake_case view of a DescribeImageSigningStatus answer, without the repository, registry and image it
+    names (the image's view has them): ``signing_statuses`` and whatever AWS adds; None stays None."""
+    if answer is None:
+        return None
+    view = dict(plain(camel_dict_to_snake_dict({k: v for k, v in answer.items() if k not in ("repositoryName", "registryId", "imageId", "ResponseMetadata")})))
+    view.setdefault("signing_statuses", [])
+    return view
+
+
 def registry_policy_view(found: dict[str, Any] | None) -> dict[str, Any] | None:
     """GetRegistryPolicy's policyText as a dict; None when the registry has no policy."""
     import json  # noqa: PLC0415 (this section is appended to a file of other views)

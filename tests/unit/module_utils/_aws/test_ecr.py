@@ -246,3 +246,42 @@ def test_scanning_configurations_25_names_a_call(stubs):
     found = api.scanning_configurations(names + names[:3])  # a name given twice is asked once
     assert sorted(found) == names[:29]
     assert found["app-07"]["scanFrequency"] == "MANUAL"
+
+
+def referrers_call(types=None, token=None):
+    wanted = {"artifactStatus": "ANY", **({"artifactTypes": types} if types else {})}
+    params = {"repositoryName": "app", "subjectId": {"imageDigest": D["a"]}, "filter": wanted, "maxResults": 50, **({"nextToken": token} if token else {})}
+    return params
+
+
+def test_image_referrers_of_every_page_and_status(ecr):
+    api, stub = ecr
+    signature = {
+        "digest": D["b"],
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.cncf.notary.signature",
+        "size": 7,
+    }
+    sbom = dict(signature, digest=D["c"], artifactType="application/spdx+json", annotations={"org.example": "x"}, artifactStatus="ARCHIVED")
+    stub.add_response("list_image_referrers", {"referrers": [signature], "nextToken": "t"}, referrers_call())
+    stub.add_response("list_image_referrers", {"referrers": [sbom]}, referrers_call(token="t"))
+    assert api.image_referrers("app", D["a"]) == [signature, sbom]
+    other = api.for_registry(OTHER)
+    stub.add_response("list_image_referrers", {"referrers": []}, dict(referrers_call(["application/spdx+json"]), registryId=OTHER))
+    assert other.image_referrers("app", D["a"], ["application/spdx+json"]) == []
+
+
+def test_image_signing_status_and_an_image_gone(ecr):
+    api, stub = ecr
+    query = {"repositoryName": "app", "imageId": {"imageDigest": D["a"]}}
+    profile = "arn:aws:signer:us-east-1:%s:/signing-profiles/release" % ACCOUNT
+    answer = {
+        "repositoryName": "app",
+        "registryId": ACCOUNT,
+        "imageId": {"imageDigest": D["a"]},
+        "signingStatuses": [{"signingProfileArn": profile, "status": "COMPLETE"}],
+    }
+    stub.add_response("describe_image_signing_status", answer, query)
+    assert api.image_signing_status("app", D["a"]) == answer
+    stub.add_client_error("describe_image_signing_status", "ImageNotFoundException", expected_params=query)
+    assert api.image_signing_status("app", D["a"]) is None

@@ -291,3 +291,24 @@ def test_scan_report_reads_a_finished_scan(stubbed):
     got = scan_report(module, sleep=lambda s: pytest.fail("a finished scan needs no wait"))
     assert got["changed"] is False and got["scan_started"] is False
     assert got["finding_severity_counts"] == {"LOW": 1} and got["image_scan_status"]["status"] == "COMPLETE"
+
+
+def test_image_report_reads_referrers_and_signing_status_only_when_asked(stubbed):
+    from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
+
+    ecr = stubbed.ecr
+    options = dict(repository="app", registry_id=None, image_ids=None, tag_patterns=None, tag_status="any", image_status="any", include_scan_findings=False)
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1")]}, EVERY_IMAGE)
+    assert "referrers" not in image_report(stubbed.module(**options))["images"][0]
+    ecr.add_response("describe_images", {"imageDetails": [detail("a", "v1")]}, EVERY_IMAGE)
+    wanted = {"artifactStatus": "ANY", "artifactTypes": ["application/spdx+json"]}
+    sbom = {"digest": D["b"], "mediaType": "application/vnd.oci.image.manifest.v1+json", "artifactType": "application/spdx+json", "size": 9}
+    query = {"repositoryName": "app", "subjectId": {"imageDigest": D["a"]}, "filter": wanted, "maxResults": 50}
+    ecr.add_response("list_image_referrers", {"referrers": [sbom]}, query)
+    ecr.add_response("describe_image_signing_status", {"signingStatuses": []}, {"repositoryName": "app", "imageId": {"imageDigest": D["a"]}})
+    module = stubbed.module(include_referrers=True, referrer_artifact_types=["application/spdx+json"], include_signing_status=True, **options)
+    (image,) = image_report(module)["images"]
+    assert image["referrers"] == [{"digest": D["b"], "media_type": sbom["mediaType"], "artifact_type": "application/spdx+json", "size": 9}]
+    assert image["signing_status"] == {"signing_statuses": []}
+    with pytest.raises(InputError, match="give include_referrers: true too"):
+        image_report(stubbed.module(referrer_artifact_types=["application/spdx+json"], **options))

@@ -111,3 +111,13 @@ def test_severities_counts_and_gate():
     assert im.gate({"HIGH": 1, "LOW": 3}, "CRITICAL") == {}
     assert im.gate({"LOW": 3, "MEDIUM": 0}, "UNDEFINED") == {"LOW": 3}
     assert im.gate({"HIGH": 1}, None) == {}
+
+
+def test_artifact_types_at_most_five_each_a_media_type():
+    assert im.check_artifact_types(None) == []
+    assert im.check_artifact_types(["application/spdx+json", "application/spdx+json"]) == ["application/spdx+json"]
+    with pytest.raises(InputError, match=r"referrer_artifact_types: 6 artifact types given; ECR filters by at most 5"):
+        im.check_artifact_types(["a/%d" % n for n in range(6)])
+    for bad in ("", "x" * 256, 3):
+        with pytest.raises(InputError, match=r"referrer_artifact_types\[0\]: .* is not an artifact type"):
+            im.check_artifact_types([bad])

@@ -53,3 +53,24 @@ def test_settings_view_keeps_aws_tags_out_and_falls_back_to_json():
     assert list(item["tags"]) == ["a", "b"]
     assert item["image_tag_mutability_exclusion_filters"] == ["latest", "z*"]
     assert item["lifecycle_policy"] == policy and "lifecycle_rules" not in item
+
+
+def test_referrer_and_signing_status_views():
+    from ansible_collections.stowage.ecr.plugins.module_utils._views.results import image_referrer_view, image_signing_status_view
+
+    referrer = {"digest": "sha256:" + "b" * 64, "mediaType": "m", "artifactType": "t", "size": 7, "annotations": {"org.example.createdAt": "x"}}
+    assert image_referrer_view(referrer) == {
+        "digest": referrer["digest"],
+        "media_type": "m",
+        "artifact_type": "t",
+        "size": 7,
+        "annotations": {"org.example.createdAt": "x"},
+    }
+    answer = {
+        "repositoryName": "app",
+        "registryId": "123456789012",
+        "imageId": {"imageDigest": "d"},
+        "signingStatuses": [{"signingProfileArn": "p", "status": "FAILED", "failureCode": "C"}],
+    }
+    assert image_signing_status_view(answer) == {"signing_statuses": [{"signing_profile_arn": "p", "status": "FAILED", "failure_code": "C"}]}
+    assert image_signing_status_view({}) == {"signing_statuses": []} and image_signing_status_view(None) is None

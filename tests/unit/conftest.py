@@ -74,3 +74,18 @@ def stubbed():
             stubber.assert_no_pending_responses()
     finally:
         found.close()
+
+
+class Clock:
+    """A clock for the waits of polls and scans: ``sleep`` moves it on and records each wait."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now

@@ -7,6 +7,8 @@ import time
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws import core
 
+from ...conftest import Clock
+
 REPO = {"repositoryName": "app", "repositoryArn": "arn:aws:ecr:us-east-1:123456789012:repository/app", "registryId": "123456789012"}
 
 
@@ -55,19 +57,6 @@ def test_parallel_keeps_the_order_and_the_bound():
     assert 1 <= most[0] <= 3
     assert core.parallel(work, [1, 2], workers=1) == [1, 4]
     assert core.parallel(work, []) == []
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.slept = []
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def __call__(self):
-        return self.now
 
 
 def test_poll_backs_off_until_settled():

@@ -13,7 +13,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._flows import images a
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import converge_image, image_report, scan_report
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import PartialFailure, ScanFailed
 
-from ...conftest import ACCOUNT
+from ...conftest import ACCOUNT, Clock
 from .test_repository import ARN, raw
 
 D = {n: "sha256:" + (c * 64) for n, c in (("a", "a"), ("b", "b"))}
@@ -73,19 +73,6 @@ class FakeModule:
 
     def warn(self, text):
         self.warnings.append(text)
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.slept = []
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def __call__(self):
-        return self.now
 
 
 def test_scan_waits_with_backoff_then_gates():

@@ -73,12 +73,18 @@ def packages_of(names: set[str]) -> set[str]:
 
 
 def payload(path: Path) -> set[str]:
-    """The stowage.ecr files in an AnsiballZ wrapper's zip."""
+    """The stowage.ecr files in an AnsiballZ wrapper's zip: the ``zip_data`` argument of ansible-core 2.19 and
+    later, or the ``ZIPDATA`` constant of 2.17 and 2.18."""
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.keyword) and node.arg == "zip_data" and isinstance(node.value, ast.Constant):
-            names = zipfile.ZipFile(io.BytesIO(base64.b64decode(node.value.value))).namelist()
+        value = None
+        if isinstance(node, ast.keyword) and node.arg == "zip_data":
+            value = node.value
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "ZIPDATA" for t in node.targets):
+            value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+            names = zipfile.ZipFile(io.BytesIO(base64.b64decode(value.value))).namelist()
             return {n for n in names if n.startswith("ansible_collections/stowage/")}
-    raise AssertionError("%s holds no zip_data" % path)
+    raise AssertionError("%s holds neither zip_data nor ZIPDATA" % path)
 
 
 MODULES = ("ecr_repository", "ecr_registry_info", "ecr_login", "ecr_image")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from helpers import client, unique
+from helpers import client, image_manifest, unique
 from stack_ecr.model import check_output
 
 ACCOUNT = "123456789012"
@@ -17,18 +16,6 @@ ACCOUNT = "123456789012"
 
 def body(response):
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def manifest(seed: str) -> str:
-    digest = "sha256:" + hashlib.sha256(seed.encode()).hexdigest()
-    return json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7, "digest": digest},
-            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 7, "digest": digest}],
-        }
-    )
 
 
 @pytest.fixture()
@@ -41,7 +28,7 @@ def source(moto):
     images = {}
     for name in (prefix + "/a", prefix + "/b", unique("other")):
         ecr.create_repository(repositoryName=name)
-        puts = [ecr.put_image(repositoryName=name, imageManifest=manifest(name + str(n)), imageTag="t%d" % n) for n in range(2)]
+        puts = [ecr.put_image(repositoryName=name, imageManifest=image_manifest(name + str(n)), imageTag="t%d" % n) for n in range(2)]
         images[name] = [put["image"]["imageId"]["imageDigest"] for put in puts]
     outsider = [n for n in images if not n.startswith(prefix)][0]
     yield prefix, images, outsider

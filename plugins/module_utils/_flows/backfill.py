@@ -12,7 +12,8 @@ ECR runs one a destination Region at a time).
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Callable
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import poll
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
@@ -73,8 +74,8 @@ def _views(destinations: list[Destination], backfills: list[dict[str, Any]]) -> 
     return [backfill_view(d, latest.get(_key(d))) for d in destinations]
 
 
-def backfill_report(module: Any) -> dict[str, Any]:
-    """ecr_replication_backfill's result."""
+def backfill_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """ecr_replication_backfill's result (``sleep`` and ``clock`` time the wait)."""
     params = module.params
     wanted = destinations_want(params["destinations"])
     if params["wait"]:
@@ -114,7 +115,7 @@ def backfill_report(module: Any) -> dict[str, Any]:
 
     after = api.replication_backfills() if done or params["wait"] else live
     if params["wait"] and not module.check_mode:
-        after = _wait(api, destinations, after, params["wait_timeout"], result)
+        after = _wait(api, destinations, after, params["wait_timeout"], result, sleep, clock)
     # the diff compares the backfills as ECR lists them; the counts of their results are the wait's report
     result["diff"] = {"before": {"backfills": _views(destinations, live)}, "after": {"backfills": _views(destinations, after)}}
     result["backfills"] = _views(destinations, after)
@@ -125,7 +126,15 @@ def backfill_report(module: Any) -> dict[str, Any]:
     return result
 
 
-def _wait(api: RegistryApi, destinations: list[Destination], answer: list[dict[str, Any]], timeout: int, result: dict[str, Any]) -> list[dict[str, Any]]:
+def _wait(
+    api: RegistryApi,
+    destinations: list[Destination],
+    answer: list[dict[str, Any]],
+    timeout: int,
+    result: dict[str, Any],
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> list[dict[str, Any]]:
     """ListReplicationBackfills again, with backoff, until no backfill of ``destinations`` is running; fails with
     the result so far when ``timeout`` seconds are spent first."""
     keys = {_key(d) for d in destinations}
@@ -133,7 +142,7 @@ def _wait(api: RegistryApi, destinations: list[Destination], answer: list[dict[s
     def settled(backfills: list[dict[str, Any]]) -> bool:
         return not any(b["status"] in RUNNING and _key(b["destination"]) in keys for b in backfills)
 
-    last = poll(lambda _previous: api.replication_backfills(), settled, timeout, answer=answer)
+    last = poll(lambda _previous: api.replication_backfills(), settled, timeout, answer=answer, sleep=sleep, clock=clock)
     if not settled(last):
         result["backfills"] = _views(destinations, last)
         raise StowageError("replication backfills still running after wait_timeout (%d seconds)" % timeout, result=result)

@@ -8,9 +8,9 @@ import datetime
 import pytest
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.backfill import backfill_report
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, StowageError
 
-from ...conftest import ACCOUNT
+from ...conftest import ACCOUNT, Clock
 
 DESTINATION = {"region": "eu-west-1", "registryId": ACCOUNT}
 RULE = {"destinations": [DESTINATION], "repositoryFilters": [{"filter": "team/", "filterType": "PREFIX_MATCH"}]}
@@ -101,3 +101,15 @@ def test_a_destination_no_rule_has_is_refused_before_any_write(stubbed):
     registry(stubbed)
     with pytest.raises(InputError, match=r"destinations\[0\]: us-east-2/"):
         backfill_report(stubbed.module(**params(destinations=[{"region": "us-east-2", "registry_id": None}])))
+
+
+def test_wait_polls_with_backoff_and_fails_with_the_result_at_the_timeout(stubbed):
+    registry(stubbed)
+    backfills(stubbed, summary("IN_PROGRESS"))
+    for _ in range(5):  # the read before the wait, then one after each wait (1, 2, 4 seconds; the last cut to 3)
+        backfills(stubbed, summary("IN_PROGRESS"))
+    clock = Clock()
+    with pytest.raises(StowageError, match=r"still running after wait_timeout \(10 seconds\)") as error:
+        backfill_report(stubbed.module(**params(missing_only=False, wait=True, wait_timeout=10)), sleep=clock.sleep, clock=clock)
+    assert clock.slept == [1, 2, 4, 3]
+    assert error.value.result["backfills"][0]["status"] == "IN_PROGRESS" and not error.value.result["changed"]

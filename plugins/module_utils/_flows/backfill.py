@@ -93,7 +93,10 @@ def backfill_report(module: Any, sleep: Callable[[float], None] = time.sleep, cl
         if params["missing_only"]:
             missing = missing_images(EcrApi(module), rules, destinations)
             result["missing"] = [{"region": d["region"], "registry_id": d["registryId"], "images": missing[_key(d)]} for d in destinations]
-        chosen = [d for d in destinations if _key(d) not in running and (missing is None or missing[_key(d)] > 0)]
+        # ECR runs one backfill a destination Region at a time (StartReplicationBackfill's
+        # ReplicationBackfillInProgressException), whichever registry it replicates to there
+        busy = {region for region, _registry in running}
+        chosen = [d for d in destinations if d["region"] not in busy and (missing is None or missing[_key(d)] > 0)]
     else:
         chosen = [d for d in destinations if _key(d) in running and running[_key(d)]["status"] in STOPPABLE]
     result["changed"] = bool(chosen)

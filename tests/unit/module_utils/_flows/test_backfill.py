@@ -113,3 +113,11 @@ def test_wait_polls_with_backoff_and_fails_with_the_result_at_the_timeout(stubbe
         backfill_report(stubbed.module(**params(missing_only=False, wait=True, wait_timeout=10)), sleep=clock.sleep, clock=clock)
     assert clock.slept == [1, 2, 4, 3]
     assert error.value.result["backfills"][0]["status"] == "IN_PROGRESS" and not error.value.result["changed"]
+
+
+def test_a_backfill_running_to_another_registry_in_the_region_holds_the_start(stubbed):
+    other = {"region": "eu-west-1", "registryId": "210987654321"}
+    registry(stubbed, rules=[{"destinations": [DESTINATION, other]}])
+    backfills(stubbed, dict(summary("IN_PROGRESS"), destination=other))
+    got = backfill_report(stubbed.module(**params(missing_only=False, destinations=[{"region": "eu-west-1", "registry_id": None}])))
+    assert not got["changed"] and got["started"] == [] and got["backfills"][0]["id"] is None

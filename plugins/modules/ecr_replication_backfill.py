@@ -14,7 +14,8 @@ description:
     that destination. This module starts (or stops) the backfills of the destinations of the caller's registry
     in the region.
   - With O(state=started) a destination gets a backfill when it needs one, and only then. It needs none while a
-    backfill for it is running (ECR runs one a destination Region at a time). With O(missing_only=true) it needs
+    backfill to its region is running (ECR runs one a destination Region at a time, whichever registry it
+    replicates to). With O(missing_only=true) it needs
     one only when an image of a repository that its rules select is not replicated there (the image's
     replication status for that destination is not C(COMPLETE)); the images' statuses are read concurrently.
   - With O(state=stopped) the running backfills of the destinations are stopped. Images replicated already

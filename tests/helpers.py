@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -253,3 +254,17 @@ def empty_registry(region: str) -> None:
         ecr.delete_signing_configuration()
     except ecr.exceptions.SigningConfigurationNotFoundException:
         pass
+
+
+def image_manifest(seed: str, size: int = 7) -> str:
+    """A Docker image manifest for PutImage whose config and only layer have a digest made of ``seed`` (moto makes
+    the image digest of the layer digests, so each seed is an image of its own)."""
+    digest = "sha256:" + hashlib.sha256(seed.encode()).hexdigest()
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": size, "digest": digest},
+            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": size, "digest": digest}],
+        }
+    )

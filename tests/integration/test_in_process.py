@@ -192,6 +192,7 @@ def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
         },
         {"name": "bad replication", "stowage.ecr.ecr_replication": {"rules": [{"destinations": []}]}, "ignore_errors": True},
         {"name": "registry info", "stowage.ecr.ecr_registry_info": {"sections": ["policy", "replication", "scanning"]}},
+        {"name": "backfill", "stowage.ecr.ecr_replication_backfill": {"state": "stopped"}, "check_mode": True},
         # image modules
         {"name": "images", "stowage.ecr.ecr_image_info": {"repository": name, "tag_status": "TAGGED"}},
         {"name": "promote", "stowage.ecr.ecr_image": {"repository": name, "source": "v1", "tags": ["prod"]}, "check_mode": True},

@@ -19,6 +19,7 @@ SCANNING = "stowage.ecr.ecr_registry_scanning"
 SETTING = "stowage.ecr.ecr_account_setting"
 EXCLUSION = "stowage.ecr.ecr_pull_time_update_exclusion"
 SIGNING = "stowage.ecr.ecr_signing_configuration"
+BACKFILL = "stowage.ecr.ecr_replication_backfill"
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
 PROFILE = "arn:aws:signer:ap-south-1:%s:/signing-profiles/release_images" % ACCOUNT
@@ -99,6 +100,16 @@ def before_any_call():
         ),
         ("signing eleven rules", SIGNING, {"rules": [{"signing_profile_arn": PROFILE}] * 11}, ["rules:", "0 to 10"]),
         ("signing rules missing", SIGNING, {"state": "present"}, ["rules"]),
+        ("backfill no destinations", BACKFILL, {"destinations": []}, ["destinations:", "1 to 25 destinations"]),
+        ("backfill region upper case", BACKFILL, {"destinations": [{"region": "EU-WEST-1"}]}, ["destinations[0].region:", "not a region name"]),
+        (
+            "backfill registry id short",
+            BACKFILL,
+            {"destinations": [{"region": "eu-west-1"}, {"region": "us-east-1", "registry_id": "2109876543"}]},
+            ["destinations[1].registry_id:", "12-digit"],
+        ),
+        ("backfill wait timeout zero", BACKFILL, {"wait": True, "wait_timeout": 0}, ["wait_timeout:", "1 or more"]),
+        ("backfill state", BACKFILL, {"state": "present"}, ["state", "started", "stopped"]),
     ]
 
 
@@ -149,6 +160,12 @@ def after_a_read():
             ["rules[0].scan_frequency:", "scan type ENHANCED"],
         ),
         ("scan type against live rules", SCANNING, {"scan_type": "BASIC"}, ["scan_type:", "CONTINUOUS_SCAN rule"]),
+        (
+            "backfill destination no rule has",
+            BACKFILL,
+            {"destinations": [{"region": "us-east-1", "registry_id": OTHER}, {"region": "eu-west-1"}]},
+            ["destinations[1]: eu-west-1/%s is not a destination of the registry's replication rules" % ACCOUNT],
+        ),
     ]
 
 

@@ -3,29 +3,14 @@ pull time, DescribeImages filters and pages."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import pytest
 from botocore.exceptions import ClientError
-from helpers import client, unique
+from helpers import client, image_manifest, unique
 from stack_ecr.model import check_output
 
 
 def body(response):
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def manifest(seed: str) -> str:
-    digest = "sha256:" + hashlib.sha256(seed.encode()).hexdigest()
-    return json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7, "digest": digest},
-            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 7, "digest": digest}],
-        }
-    )
 
 
 @pytest.fixture()
@@ -35,7 +20,7 @@ def repo(moto):
     ecr.create_repository(repositoryName=name)
     digests = []
     for n in range(3):
-        put = ecr.put_image(repositoryName=name, imageManifest=manifest(name + str(n)), **({"imageTag": "t%d" % n} if n else {}))
+        put = ecr.put_image(repositoryName=name, imageManifest=image_manifest(name + str(n)), **({"imageTag": "t%d" % n} if n else {}))
         digests.append(put["image"]["imageId"]["imageDigest"])
     return name, digests
 
@@ -113,10 +98,10 @@ def test_images_put_one_after_another_have_distinct_push_times_in_that_order(mot
     ecr = client("ecr")
     name = unique("stackorder")
     ecr.create_repository(repositoryName=name)
-    digests = [ecr.put_image(repositoryName=name, imageManifest=manifest("%s %d" % (name, n)))["image"]["imageId"]["imageDigest"] for n in range(5)]
+    digests = [ecr.put_image(repositoryName=name, imageManifest=image_manifest("%s %d" % (name, n)))["image"]["imageId"]["imageDigest"] for n in range(5)]
     pushed = {d["imageDigest"]: d["imagePushedAt"] for d in ecr.describe_images(repositoryName=name)["imageDetails"]}
     times = [pushed[d] for d in digests]
     assert times == sorted(times) and len(set(times)) == 5, times
     # another tag on an image already there keeps its push time
-    ecr.put_image(repositoryName=name, imageManifest=manifest("%s 0" % name), imageTag="again")
+    ecr.put_image(repositoryName=name, imageManifest=image_manifest("%s 0" % name), imageTag="again")
     assert ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "again"}])["imageDetails"][0]["imagePushedAt"] == times[0]

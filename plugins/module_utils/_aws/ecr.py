@@ -275,6 +275,16 @@ class EcrApi(AwsApi):
             answer.pop("ResponseMetadata", None)
         return answer
 
+    def image_replication_status(self, name: str, digest: str) -> dict[str, Any] | None:
+        """DescribeImageReplicationStatus of one image (``replicationStatuses``: region, registryId, status,
+        failureCode for each destination), or None when the image or its repository is gone."""
+        try:
+            answer = self.call("describe_image_replication_status", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}))
+        except is_boto3_error_code(["ImageNotFoundException", "RepositoryNotFoundException"]):
+            return None
+        answer.pop("ResponseMetadata", None)
+        return answer
+
     # image scans -----------------------------------------------------------
 
     def scan_findings(self, name: str, digest: str, every_page: bool) -> dict[str, Any] | None:

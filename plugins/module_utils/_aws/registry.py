@@ -19,6 +19,8 @@ from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import AwsAp
 # the largest page ListPullTimeUpdateExclusions, DescribePullThroughCacheRules and
 # DescribeRepositoryCreationTemplates serve
 PAGE_SIZE = 1000
+# the largest page ListReplicationBackfills serves (FiftyMaxResults)
+BACKFILL_PAGE = 50
 
 
 def _body(response: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +90,27 @@ class RegistryApi(AwsApi):
             kwargs["prefixes"] = list(prefixes)
         return self.pages("describe_repository_creation_templates", "repositoryCreationTemplates", PAGE_SIZE, **kwargs)
 
+    def replication_backfills(self) -> list[dict[str, Any]]:
+        """Every ListReplicationBackfills summary (replicationBackfillId, destination, status, progress, startedAt,
+        endedAt): the running ones and those ended within the last 90 days."""
+        return self.pages("list_replication_backfills", "backfills", BACKFILL_PAGE)
+
+    def replication_backfill_results(self, backfill_id: str) -> dict[str, Any] | None:
+        """DescribeReplicationBackfillResults of one backfill with every page's ``results`` in one answer (the
+        paginator's full result would keep the results only, not the backfill's status and progress), or None when
+        ECR knows no such backfill."""
+        kwargs: dict[str, Any] = {"replicationBackfillId": backfill_id, "maxResults": PAGE_SIZE}
+        answer = self.call_unless("ReplicationBackfillNotFoundException", "describe_replication_backfill_results", **kwargs)
+        if answer is None:
+            return None
+        results = answer.setdefault("results", [])
+        token = answer.pop("nextToken", None)
+        while token:
+            more = self.call("describe_replication_backfill_results", nextToken=token, **kwargs)
+            results.extend(more.get("results") or [])
+            token = more.get("nextToken")
+        return answer
+
     # writes ----------------------------------------------------------------
 
     def put_registry_policy(self, policy_text: str) -> dict[str, Any]:
@@ -120,6 +143,14 @@ class RegistryApi(AwsApi):
     def delete_signing_configuration(self) -> bool:
         """DeleteSigningConfiguration; False when there was none."""
         return self.call_unless("SigningConfigurationNotFoundException", "delete_signing_configuration") is not None
+
+    def start_replication_backfill(self, destination: dict[str, str]) -> dict[str, Any]:
+        """StartReplicationBackfill for one destination ({"region", "registryId"}): replicationBackfillId, status, startedAt."""
+        return self.call("start_replication_backfill", destination=destination)
+
+    def stop_replication_backfill(self, backfill_id: str) -> dict[str, Any] | None:
+        """StopReplicationBackfill; None when the backfill has ended meanwhile (ECR refuses to stop it then)."""
+        return self.call_unless("ReplicationBackfillInvalidStatusException", "stop_replication_backfill", replicationBackfillId=backfill_id)
 
     # pull-through cache rules and creation templates -----------------------
 

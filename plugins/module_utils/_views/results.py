@@ -266,3 +266,26 @@ def registry_policy_view(found: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     policy: dict[str, Any] = json.loads(found["policyText"])
     return policy
+
+
+# replication backfills ---------------------------------------------------------------------------
+
+
+def backfill_view(destination: dict[str, str], summary: dict[str, Any] | None) -> dict[str, Any]:
+    """One destination (``region``, ``registry_id``) with its backfill (a ListReplicationBackfills summary or
+    StartReplicationBackfill's answer) in snake_case: ``id``, ``status``, ``progress``, ``started_at``,
+    ``ended_at``, ``failure_code`` and whatever AWS adds; ``id`` and ``status`` None when it has none."""
+    view: dict[str, Any] = {"region": destination["region"], "registry_id": destination["registryId"], "id": None, "status": None}
+    if summary:
+        fields = plain(camel_dict_to_snake_dict({k: v for k, v in summary.items() if k not in ("destination", "registryId", "replicationBackfillId")}))
+        view.update(fields, id=summary.get("replicationBackfillId"))
+    return view
+
+
+def backfill_results_counts(answer: dict[str, Any] | None) -> dict[str, int]:
+    """The per-image results of DescribeReplicationBackfillResults counted by status (``complete``, ``failed``)."""
+    counts = {"complete": 0, "failed": 0}
+    for found in (answer or {}).get("results") or []:
+        key = str(found.get("status", "")).lower()
+        counts[key] = counts.get(key, 0) + 1
+    return counts

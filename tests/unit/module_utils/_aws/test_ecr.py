@@ -285,3 +285,23 @@ def test_image_signing_status_and_an_image_gone(ecr):
     assert api.image_signing_status("app", D["a"]) == answer
     stub.add_client_error("describe_image_signing_status", "ImageNotFoundException", expected_params=query)
     assert api.image_signing_status("app", D["a"]) is None
+
+
+def test_image_replication_status_and_an_image_or_repository_gone(ecr):
+    api, stub = ecr
+    query = {"repositoryName": "app", "imageId": {"imageDigest": D["a"]}}
+    answer = {
+        "repositoryName": "app",
+        "imageId": {"imageDigest": D["a"]},
+        "replicationStatuses": [{"region": "eu-west-1", "registryId": ACCOUNT, "status": "COMPLETE"}],
+    }
+    stub.add_response("describe_image_replication_status", answer, query)
+    assert api.image_replication_status("app", D["a"]) == answer
+    stub.add_client_error("describe_image_replication_status", "ImageNotFoundException", expected_params=query)
+    assert api.image_replication_status("app", D["a"]) is None
+    stub.add_client_error("describe_image_replication_status", "RepositoryNotFoundException", expected_params=query)
+    assert api.image_replication_status("app", D["a"]) is None
+    other = EcrApi(api.module, registry_id=OTHER)
+    other.client = api.client
+    stub.add_response("describe_image_replication_status", answer, dict(query, registryId=OTHER))
+    assert other.image_replication_status("app", D["a"]) == answer

@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: stowage.ecr contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ecr_replication_backfill: start (or stop) the replication backfills of the registry's destinations.
+
+ECR replicates only what is pushed after a replication rule exists; a backfill (ECR user guide, "Replication
+backfill", https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication-backfill.html) copies the images
+the rules select that were there before. A destination needs one when an image of a repository its rules
+select is not COMPLETE there (DescribeImageReplicationStatus), and has none running (ListReplicationBackfills:
+ECR runs one a destination Region at a time).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import poll
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.registry import RegistryApi
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.backfill import (
+    RUNNING,
+    STOPPABLE,
+    backfill_destinations,
+    check_wait_timeout,
+    destinations_of_repository,
+    destinations_want,
+)
+from ansible_collections.stowage.ecr.plugins.module_utils._views.results import backfill_results_counts, backfill_view
+from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, PartialFailure, StowageError
+
+Destination = dict[str, str]
+
+
+def _key(destination: Destination) -> tuple[str, str]:
+    return destination["region"], destination["registryId"]
+
+
+def _latest(backfills: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each destination's most recent backfill (the one started last)."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for backfill in sorted(backfills, key=lambda b: b["startedAt"]):
+        latest[_key(backfill["destination"])] = backfill
+    return latest
+
+
+def missing_images(ecr: EcrApi, rules: list[dict[str, Any]], destinations: list[Destination]) -> dict[tuple[str, str], int]:
+    """How many images of the repositories the rules select for each destination are not COMPLETE there, from
+    DescribeImageReplicationStatus of every active image of those repositories (read concurrently)."""
+    missing = {_key(d): 0 for d in destinations}
+    images: list[tuple[str, str, list[Destination]]] = []
+    for repository in ecr.describe_all():
+        name = repository["repositoryName"]
+        targets = destinations_of_repository(rules, name, destinations)
+        if targets:
+            images.extend((name, detail["imageDigest"], targets) for detail in ecr.describe_images(name, image_status="ACTIVE"))
+
+    def read(item: tuple[str, str, list[Destination]]) -> list[tuple[str, str]]:
+        name, digest, targets = item
+        answer = ecr.image_replication_status(name, digest)
+        if answer is None:  # deleted meanwhile: nothing to replicate
+            return []
+        complete = {_key(s) for s in answer.get("replicationStatuses") or [] if s.get("status") == "COMPLETE" and s.get("region") and s.get("registryId")}
+        return [_key(d) for d in targets if _key(d) not in complete]
+
+    for keys in ecr.parallel(read, images):
+        for key in keys:
+            missing[key] += 1
+    return missing
+
+
+def _views(destinations: list[Destination], backfills: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    latest = _latest(backfills)
+    return [backfill_view(d, latest.get(_key(d))) for d in destinations]
+
+
+def backfill_report(module: Any, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """ecr_replication_backfill's result (``sleep`` and ``clock`` time the wait)."""
+    params = module.params
+    wanted = destinations_want(params["destinations"])
+    if params["wait"]:
+        check_wait_timeout(params["wait_timeout"])
+    api = RegistryApi(module)
+    registry = api.describe_registry()
+    rules = registry["replicationConfiguration"]["rules"]
+    destinations = backfill_destinations(wanted, rules, str(registry["registryId"]))
+    live = api.replication_backfills()
+    running = {_key(b["destination"]): b for b in live if b["status"] in RUNNING}
+    result: dict[str, Any] = {"changed": False, "registry_id": registry["registryId"], "started": [], "stopped": []}
+
+    if params["state"] == "started":
+        missing = None
+        if params["missing_only"]:
+            missing = missing_images(EcrApi(module), rules, destinations)
+            result["missing"] = [{"region": d["region"], "registry_id": d["registryId"], "images": missing[_key(d)]} for d in destinations]
+        # ECR runs one backfill a destination Region at a time (StartReplicationBackfill's
+        # ReplicationBackfillInProgressException), whichever registry it replicates to there
+        busy = {region for region, _registry in running}
+        chosen = [d for d in destinations if d["region"] not in busy and (missing is None or missing[_key(d)] > 0)]
+    else:
+        chosen = [d for d in destinations if _key(d) in running and running[_key(d)]["status"] in STOPPABLE]
+    result["changed"] = bool(chosen)
+    done: list[dict[str, Any]] = []
+    if not module.check_mode:
+        try:
+            for destination in chosen:
+                if params["state"] == "started":
+                    done.append(api.start_replication_backfill(destination))
+                else:
+                    answer = api.stop_replication_backfill(running[_key(destination)]["replicationBackfillId"])
+                    if answer is not None:
+                        done.append(answer)
+        except AWS_ERRORS as e:
+            raise PartialFailure(e, dict(result, changed=bool(done), **{params["state"]: [backfill_view(b["destination"], b) for b in done]})) from e
+        result["changed"] = bool(done)
+    key = "started" if params["state"] == "started" else "stopped"
+    result[key] = [backfill_view(b["destination"], b) for b in done] if not module.check_mode else [backfill_view(d, running.get(_key(d))) for d in chosen]
+
+    after = api.replication_backfills() if done or params["wait"] else live
+    if params["wait"] and not module.check_mode:
+        after = _wait(api, destinations, after, params["wait_timeout"], result, sleep, clock)
+    # the diff compares the backfills as ECR lists them; the counts of their results are the wait's report
+    result["diff"] = {"before": {"backfills": _views(destinations, live)}, "after": {"backfills": _views(destinations, after)}}
+    result["backfills"] = _views(destinations, after)
+    if params["wait"] and not module.check_mode:
+        for view in result["backfills"]:
+            if view["id"] and view["status"] not in RUNNING:
+                view["results"] = backfill_results_counts(api.replication_backfill_results(view["id"]))
+    return result
+
+
+def _wait(
+    api: RegistryApi,
+    destinations: list[Destination],
+    answer: list[dict[str, Any]],
+    timeout: int,
+    result: dict[str, Any],
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> list[dict[str, Any]]:
+    """ListReplicationBackfills again, with backoff, until no backfill of ``destinations`` is running; fails with
+    the result so far when ``timeout`` seconds are spent first."""
+    keys = {_key(d) for d in destinations}
+
+    def settled(backfills: list[dict[str, Any]]) -> bool:
+        return not any(b["status"] in RUNNING and _key(b["destination"]) in keys for b in backfills)
+
+    last = poll(lambda _previous: api.replication_backfills(), settled, timeout, answer=answer, sleep=sleep, clock=clock)
+    if not settled(last):
+        result["backfills"] = _views(destinations, last)
+        raise StowageError("replication backfills still running after wait_timeout (%d seconds)" % timeout, result=result)
+    return list(last)

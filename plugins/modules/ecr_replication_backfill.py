@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: ecr_replication_backfill
 short_description: Replicate the images an Amazon ECR registry held before its replication rules
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - ECR replicates only the images pushed after a replication rule exists. A replication backfill copies the
     images that were there before, those that the registry's replication rules select for one destination, to

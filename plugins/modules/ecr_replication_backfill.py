@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 ---
 module: ecr_replication_backfill
-short_description: Replicate the images an Amazon ECR registry held before its replication rules
+short_description: Replicate the images an Amazon ECR registry held before its replication rules (backfill)
 version_added: 0.2.0
 description:
   - ECR replicates only the images pushed after a replication rule exists. A replication backfill copies the

@@ -106,7 +106,7 @@ def test_a_destination_no_rule_has_is_refused_before_any_write(stubbed):
 def test_wait_polls_with_backoff_and_fails_with_the_result_at_the_timeout(stubbed):
     registry(stubbed)
     backfills(stubbed, summary("IN_PROGRESS"))
-    for _ in range(5):  # the read before the wait, then one after each wait (1, 2, 4 seconds; the last cut to 3)
+    for _attempt in range(5):  # the read before the wait, then one after each wait (1, 2, 4 seconds; the last cut to 3)
         backfills(stubbed, summary("IN_PROGRESS"))
     clock = Clock()
     with pytest.raises(StowageError, match=r"still running after wait_timeout \(10 seconds\)") as error:

@@ -46,14 +46,17 @@ def _latest(backfills: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, 
 
 def missing_images(ecr: EcrApi, rules: list[dict[str, Any]], destinations: list[Destination]) -> dict[tuple[str, str], int]:
     """How many images of the repositories the rules select for each destination are not COMPLETE there, from
-    DescribeImageReplicationStatus of every active image of those repositories (read concurrently)."""
+    DescribeImageReplicationStatus of every active image of those repositories (listed and read concurrently)."""
     missing = {_key(d): 0 for d in destinations}
-    images: list[tuple[str, str, list[Destination]]] = []
-    for repository in ecr.describe_all():
-        name = repository["repositoryName"]
-        targets = destinations_of_repository(rules, name, destinations)
-        if targets:
-            images.extend((name, detail["imageDigest"], targets) for detail in ecr.describe_images(name, image_status="ACTIVE"))
+    names = [repository["repositoryName"] for repository in ecr.describe_all()]
+    selected = [(name, destinations_of_repository(rules, name, destinations)) for name in names]
+
+    def listed(item: tuple[str, list[Destination]]) -> list[tuple[str, str, list[Destination]]]:
+        name, targets = item
+        return [(name, detail["imageDigest"], targets) for detail in ecr.describe_images(name, image_status="ACTIVE")]
+
+    # the selected repositories' images are listed concurrently too, as their statuses are read
+    images = [image for found in ecr.parallel(listed, [item for item in selected if item[1]]) for image in found]
 
     def read(item: tuple[str, str, list[Destination]]) -> list[tuple[str, str]]:
         name, digest, targets = item

@@ -151,7 +151,10 @@ def start_moto(directory: Path = DEFAULT_DIR) -> dict:
     port = free_port()
     log = directory / "moto.log"
     # the request recorder (off until /moto-api/recorder/start-recording) writes here
-    env = dict(os.environ, MOTO_ACCOUNT_ID=ACCOUNT, MOTO_RECORDER_FILEPATH=str(directory / "moto-recording.jsonl"))
+    env = dict(os.environ, MOTO_RECORDER_FILEPATH=str(directory / "moto-recording.jsonl"))
+    # moto's default account is ACCOUNT; without MOTO_ACCOUNT_ID (which would pin every call to one account), the
+    # keys that STS AssumeRole hands out act in the role's account: a second account for cross-account tests
+    env.pop("MOTO_ACCOUNT_ID", None)
     # moto's own server with the ECR operations moto lacks (scripts/stack_ecr, never shipped)
     proc = _spawn([sys.executable, str(ROOT / "scripts" / "stack_ecr" / "server.py"), "-H", "127.0.0.1", "-p", str(port)], log, env)
     moto = {"pid": proc.pid, "port": port, "url": "http://127.0.0.1:%d" % port, "recording": str(directory / "moto-recording.jsonl")}
@@ -392,6 +395,8 @@ def link_registry(moto_directory: Path, registry: dict) -> dict:
         "endpoint": NOTIFY_ENDPOINT,
         "account": ACCOUNT,
         "region": REGION,
+        # the base of the layer download URLs that GetDownloadUrlForLayer hands out (stack_ecr/layers.py)
+        "api": moto["url"],
     }
     path = Path(moto_directory) / "registry-link.json"
     tmp = path.with_suffix(".tmp")

@@ -16,3 +16,5 @@ Rules every operation here keeps:
 
 # where the stack's moto server takes the Distribution registry's notifications (registry_link.py)
 EVENTS_PATH = "/moto-api/stowage/registry-events"
+# where the stack's GetDownloadUrlForLayer URLs point: the layer's bytes, without ECR credentials (layers.py)
+LAYERS_PATH = "/moto-api/stowage/layer"

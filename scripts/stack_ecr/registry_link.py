@@ -28,6 +28,11 @@ backend receives the images. Without the file (moto and a registry started apart
   tags) and a tag removed from an image that keeps others is removed from the registry's storage (the
   registry's HTTP API has no tag delete; this is what its own untag does).
 
+- Other accounts and regions: the one registry holds their repositories under ``<account>/<region>/<name>``
+  (``registry_repository``), the linked account's and region's under their own names. A push there is an image
+  of that account's and region's backend, and their PutImage, BatchDeleteImage and DeleteRepository reach
+  those names, so ``docker pull REGISTRY/222222222222/eu-west-1/app:tag`` pulls what that region's API holds.
+
 Not modelled: tag immutability at push (the registry accepts a push that ECR would refuse), pulls through the
 registry as ``lastRecordedPullTime``, replication of pushed images.
 """
@@ -80,10 +85,11 @@ def link() -> Optional[Dict[str, Any]]:
 # the registry's HTTP API ----------------------------------------------------------------------------
 
 
-def _call(linked: Dict[str, Any], method: str, path: str, data: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None):
+def call(linked: Dict[str, Any], method: str, path: str, data: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None):
     """One request to the linked registry; the response (any status), or None when it does not answer."""
     auth = base64.b64encode(("%s:%s" % (linked["username"], linked["password"])).encode()).decode()
-    request = urllib.request.Request(linked["url"].rstrip("/") + path, data=data, method=method, headers=dict(headers or {}, Authorization="Basic " + auth))
+    url = path if path.startswith(("http://", "https://")) else linked["url"].rstrip("/") + path
+    request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}, Authorization="Basic " + auth))
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (a loopback URL the stack wrote)
             return response.status, response.headers, response.read()
@@ -99,7 +105,7 @@ def _manifest_path(repository: str, reference: str) -> str:
 
 def _fetch(linked: Dict[str, Any], repository: str, digest: str) -> Optional[Tuple[str, str]]:
     """The manifest text and media type of ``digest`` in the registry, or None."""
-    answer = _call(linked, "GET", _manifest_path(repository, digest), headers={"Accept": ", ".join(MANIFEST_TYPES)})
+    answer = call(linked, "GET", _manifest_path(repository, digest), headers={"Accept": ", ".join(MANIFEST_TYPES)})
     if answer is None or answer[0] != 200:
         return None
     return answer[2].decode(), answer[1].get("Content-Type", "").split(";")[0]
@@ -123,6 +129,16 @@ def drain(linked: Dict[str, Any]) -> None:
 
 
 # images in moto -------------------------------------------------------------------------------------
+
+
+OTHER = re.compile(r"(\d{12})/([a-z]{2}(?:-[a-z]+)+-\d)/(.+)")
+
+
+def registry_repository(linked: Dict[str, Any], account: str, region: str, name: str) -> str:
+    """Where the registry holds repository ``name`` of ``account`` and ``region`` (see the module doc)."""
+    if (account, region) == (linked["account"], linked["region"]):
+        return name
+    return "%s/%s/%s" % (account, region, name)
 
 
 def push_stamp(backend, wanted: float) -> float:
@@ -150,8 +166,12 @@ def untag(image: Image, tag: str) -> None:
 
 
 def record_push(backend, linked: Dict[str, Any], repository: str, digest: str, tag: Optional[str], when: float) -> None:
-    """Record one manifest push in ``backend`` (see the module doc)."""
-    repo = backend.repositories.get(repository)
+    """Record one manifest push in ``backend`` (see the module doc); ``repository`` is the registry's name."""
+    other = OTHER.fullmatch(repository)
+    name = repository
+    if other:
+        backend, name = ecr_backends[other.group(1)][other.group(2)], other.group(3)
+    repo = backend.repositories.get(name)
     if repo is None:
         return
     image = next((i for i in repo.images if i.get_image_digest() == digest), None)
@@ -159,7 +179,7 @@ def record_push(backend, linked: Dict[str, Any], repository: str, digest: str, t
         fetched = _fetch(linked, repository, digest)
         if fetched is None:
             return
-        image = Image(backend.account_id, None, fetched[0], repository, fetched[1], digest)
+        image = Image(backend.account_id, None, fetched[0], name, fetched[1], digest)
         image.image_pushed_at = push_stamp(backend, when)
         repo.images.append(image)
     if tag and tag not in image.image_tags:
@@ -206,7 +226,7 @@ def _put(linked: Dict[str, Any], repository: str, reference: str, image: Image) 
         return  # the registry would name it with another digest
     media_type = image.image_manifest_media_type or json.loads(body).get("mediaType") or MANIFEST_TYPES[0]
     # refused (MANIFEST_BLOB_UNKNOWN) when the registry lacks its blobs: an image of the API only
-    _call(linked, "PUT", _manifest_path(repository, reference), data=body, headers={"Content-Type": media_type})
+    call(linked, "PUT", _manifest_path(repository, reference), data=body, headers={"Content-Type": media_type})
 
 
 def _untag_in_storage(linked: Dict[str, Any], repository: str, tag: str, digest: str) -> None:
@@ -229,7 +249,7 @@ def reflect(linked: Dict[str, Any], repository: str, before: Snapshot, after: Li
     for image, digest, tags in before:
         if id(image) not in present:
             if digest not in digests:
-                _call(linked, "DELETE", _manifest_path(repository, digest))
+                call(linked, "DELETE", _manifest_path(repository, digest))
             continue
         for tag in tags - set(image.image_tags) - tags_after:
             _untag_in_storage(linked, repository, tag, digest)
@@ -260,7 +280,7 @@ def _reflecting(original: Callable, stamp_new: bool = False) -> Callable:
                     if id(image) not in old:
                         image.image_pushed_at = push_stamp(backend, time.time())
             if linked:
-                reflect(linked, name, before, after)
+                reflect(linked, registry_repository(linked, backend.account_id, backend.region_name, name), before, after)
         return result
 
     method.__name__ = original.__name__

@@ -80,6 +80,11 @@ class ImageCallFailed(StowageError):
         self.failures = failures
 
 
+class BlobReadFailed(StowageError):
+    """A layer could not be read from the download URL ECR gave for it, or its bytes are not its digest. The
+    message holds no URL (a pre-signed URL is a credential)."""
+
+
 class ScanFailed(StowageError):
     """The scan did not give a result (failed, unsupported, timed out), or its findings fail the gate;
     ``result`` is the module's result so far."""

@@ -39,6 +39,30 @@ def client(module: Any, service: str) -> Any:
     return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG)
 
 
+def client_as(
+    module: Any,
+    service: str,
+    region: str | None = None,
+    endpoint: str | None = None,
+    profile: str | None = None,
+    role_arn: str | None = None,
+    session_name: str | None = None,
+) -> Any:
+    """A client of ``service`` like ``client``'s, in ``region`` at ``endpoint`` (the task's when None), with the
+    credentials of ``profile`` (the task's when None) or of the role ``role_arn`` assumed with them (STS
+    AssumeRole, in ``region``): another account's or region's side of a task."""
+    where: dict[str, Any] = {key: value for key, value in (("region", region), ("endpoint", endpoint)) if value}
+    keys: dict[str, Any] = {}
+    if profile:
+        keys = {"profile_name": profile, "aws_access_key_id": None, "aws_secret_access_key": None, "aws_session_token": None}
+    if role_arn:
+        sts = module.client("sts", retry_decorator=retry_decorator(), config=CLIENT_CONFIG, **dict(keys, **({"region": region} if region else {})))
+        found = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name or "stowage-ecr", aws_retry=True)["Credentials"]
+        keys = {"profile_name": None, "aws_access_key_id": found["AccessKeyId"], "aws_secret_access_key": found["SecretAccessKey"]}
+        keys["aws_session_token"] = found["SessionToken"]
+    return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG, **where, **keys)
+
+
 def pages(aws_client: Any, operation: str, key: str, page_size: int | None = None, **kwargs: Any) -> list[Any]:
     """Every ``key`` entry of ``operation``'s pages (botocore's paginator, ``page_size`` to a call when
     given), the whole walk retried as one call."""
@@ -118,10 +142,10 @@ class AwsApi:
 
     service = ""
 
-    def __init__(self, module: Any, workers: int = WORKERS):
+    def __init__(self, module: Any, workers: int = WORKERS, aws_client: Any = None):
         self.module = module
         self.workers = workers
-        self.client = client(module, self.service)
+        self.client = aws_client if aws_client is not None else client(module, self.service)
         self._clients: dict[str, Any] = {}
         self._kms_arns: dict[str, str | None] = {}
 

@@ -22,6 +22,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import WORKERS, AwsApi, poll
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import MANAGED_KMS_ALIAS
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.copy import LAYER_CHECK_MAX, part_size
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import ACCEPTED_MEDIA_TYPES, IMAGE_IDS_MAX, SCAN_WAITING
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, LookupFailed
 
@@ -45,8 +46,8 @@ class EcrApi(AwsApi):
 
     service = "ecr"
 
-    def __init__(self, module: Any, registry_id: str | None = None, workers: int = WORKERS):
-        super().__init__(module, workers)
+    def __init__(self, module: Any, registry_id: str | None = None, workers: int = WORKERS, aws_client: Any = None):
+        super().__init__(module, workers, aws_client)
         self.registry_id = registry_id
 
     def for_registry(self, registry_id: str | None) -> EcrApi:
@@ -242,10 +243,43 @@ class EcrApi(AwsApi):
                 return failures
         return []
 
-    def put_image(self, name: str, manifest: str, media_type: str | None, tag: str, digest: str) -> bool:
-        """PutImage of a manifest under ``tag``; False when the tag holds the image already."""
-        kwargs = self.scoped(repositoryName=name, imageManifest=manifest, imageManifestMediaType=media_type, imageTag=tag, imageDigest=digest)
+    def put_image(self, name: str, manifest: str, media_type: str | None, tag: str | None, digest: str) -> bool:
+        """PutImage of a manifest under ``tag`` (None: untagged, as an index's children are); False when the tag
+        (or, untagged, the repository) holds the image already."""
+        kwargs = self.scoped(repositoryName=name, imageManifest=manifest, imageManifestMediaType=media_type, imageDigest=digest)
+        if tag is not None:
+            kwargs["imageTag"] = tag
         return self.call_unless("ImageAlreadyExistsException", "put_image", **kwargs) is not None
+
+    # layers ----------------------------------------------------------------
+
+    def layer_download_url(self, name: str, digest: str) -> str:
+        """GetDownloadUrlForLayer: the URL (pre-signed, a credential while valid) that serves the layer's bytes."""
+        return str(self.call("get_download_url_for_layer", **self.scoped(repositoryName=name, layerDigest=digest))["downloadUrl"])
+
+    def layers_available(self, name: str, digests: list[str]) -> dict[str, bool]:
+        """BatchCheckLayerAvailability of ``digests`` (100 to a call): digest -> whether the repository holds it."""
+        held: dict[str, bool] = {digest: False for digest in digests}
+        for chunk in _chunks(digests, LAYER_CHECK_MAX):
+            answer = self.call("batch_check_layer_availability", **self.scoped(repositoryName=name, layerDigests=chunk))
+            for layer in answer.get("layers") or []:
+                if layer.get("layerAvailability") == "AVAILABLE":
+                    held[layer["layerDigest"]] = True
+        return held
+
+    def upload_layer(self, name: str, digest: str, parts: Callable[[int], Iterable[bytes]]) -> int:
+        """One layer written: InitiateLayerUpload, an UploadLayerPart for each of ``parts(part_size)`` (the size
+        InitiateLayerUpload asks for, within ECR's limits), CompleteLayerUpload with ``digest``. A layer the
+        repository holds meanwhile is done (LayerAlreadyExistsException). Returns the bytes sent."""
+        started = self.call("initiate_layer_upload", **self.scoped(repositoryName=name))
+        upload_id = started["uploadId"]
+        sent = 0
+        for part in parts(part_size(started.get("partSize"))):
+            kwargs = self.scoped(repositoryName=name, uploadId=upload_id, partFirstByte=sent, partLastByte=sent + len(part) - 1, layerPartBlob=part)
+            self.call("upload_layer_part", **kwargs)
+            sent += len(part)
+        self.call_unless("LayerAlreadyExistsException", "complete_layer_upload", **self.scoped(repositoryName=name, uploadId=upload_id, layerDigests=[digest]))
+        return sent
 
     def update_image_storage_class(self, name: str, digest: str, target: str) -> None:
         self.call("update_image_storage_class", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}, targetStorageClass=target))

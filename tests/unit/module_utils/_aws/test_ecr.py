@@ -305,3 +305,50 @@ def test_image_replication_status_and_an_image_or_repository_gone(ecr):
     other.client = api.client
     stub.add_response("describe_image_replication_status", answer, dict(query, registryId=OTHER))
     assert other.image_replication_status("app", D["a"]) == answer
+
+
+def test_a_layer_is_uploaded_in_parts_of_the_size_ecr_asks_within_its_limits(ecr):
+    api, stub = ecr
+    upload = "11111111-2222-3333-4444-555555555555"
+    stub.add_response("initiate_layer_upload", {"uploadId": upload, "partSize": 1024}, {"repositoryName": "app"})
+    sizes = []
+
+    def parts(size):
+        sizes.append(size)
+        return [b"x" * size, b"y" * 3]
+
+    first = 5 * 1024 * 1024  # 1024 asked is below ECR's 5 MiB minimum
+    stub.add_response(
+        "upload_layer_part",
+        {"lastByteReceived": first - 1},
+        {"repositoryName": "app", "uploadId": upload, "partFirstByte": 0, "partLastByte": first - 1, "layerPartBlob": ANY},
+    )
+    stub.add_response(
+        "upload_layer_part",
+        {"lastByteReceived": first + 2},
+        {"repositoryName": "app", "uploadId": upload, "partFirstByte": first, "partLastByte": first + 2, "layerPartBlob": b"yyy"},
+    )
+    completed = {"repositoryName": "app", "uploadId": upload, "layerDigests": [D["a"]]}
+    stub.add_client_error("complete_layer_upload", "LayerAlreadyExistsException", expected_params=completed)
+    assert api.upload_layer("app", D["a"], parts) == first + 3 and sizes == [first]
+
+
+def test_layer_availability_and_download_url(ecr):
+    api, stub = ecr
+    digests = ["sha256:%064x" % n for n in range(150)]
+    stub.add_response(
+        "batch_check_layer_availability",
+        {
+            "layers": [{"layerDigest": digests[0], "layerAvailability": "AVAILABLE"}, {"layerDigest": digests[1], "layerAvailability": "UNAVAILABLE"}],
+            "failures": [],
+        },
+        {"repositoryName": "app", "layerDigests": digests[:100]},
+    )
+    stub.add_response("batch_check_layer_availability", {"layers": [], "failures": []}, {"repositoryName": "app", "layerDigests": digests[100:]})
+    held = api.layers_available("app", digests)
+    assert [d for d, h in held.items() if h] == [digests[0]] and len(held) == 150
+    answer = {"downloadUrl": "https://s3.example/x", "layerDigest": D["a"]}
+    stub.add_response("get_download_url_for_layer", answer, {"repositoryName": "app", "layerDigest": D["a"]})
+    assert api.layer_download_url("app", D["a"]) == "https://s3.example/x"
+    stub.add_response("put_image", {}, {"repositoryName": "app", "imageManifest": "{}", "imageManifestMediaType": "m", "imageDigest": D["b"]})
+    assert api.put_image("app", "{}", "m", None, D["b"]) is True

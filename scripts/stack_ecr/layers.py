@@ -161,8 +161,9 @@ def complete_layer_upload(backend, params, account, region):
         if answer is None or answer[0] != 201:
             raise EcrError("InvalidLayerException", "The layer digest calculated upon receipt of the image layer does not match the digest specified.")
         state(backend, "layer_uploads").pop(params["uploadId"], None)
-        with UPLOADS_LOCK:
-            FAULTS["completed"] += 1
+        if faults:
+            with UPLOADS_LOCK:
+                FAULTS["completed"] += 1
     return {"registryId": repository.registry_id, "repositoryName": repository.name, "uploadId": params["uploadId"], "layerDigest": digest}
 
 

@@ -220,6 +220,33 @@ class EcrApi(AwsApi):
         unique = {image["imageDigest"]: image for image in found}
         return list(unique.values()), missing
 
+    def images_unless_no_repository(self, name: str, ids: list[dict[str, str]]) -> list[dict[str, Any]] | None:
+        """``describe_image_ids``' images, or None when the repository does not exist."""
+        try:
+            return self.describe_image_ids(name, ids)[0]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return None
+
+    def poll_image(
+        self,
+        name: str,
+        digest: str,
+        settled: Callable[[dict[str, Any]], bool],
+        timeout: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> dict[str, Any]:
+        """The DescribeImages entry of ``digest``, read again with backoff until ``settled`` or ``timeout`` seconds are spent."""
+        return dict(
+            poll(
+                lambda last: (self.describe_image_ids(name, [{"imageDigest": digest}])[0] or [last or {}])[0],
+                settled,
+                timeout,
+                sleep=sleep,
+                clock=clock,
+            )
+        )
+
     def batch_get_images(self, name: str, digests: list[str]) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
         """BatchGetImage of ``digests`` (100 to a call) with every manifest media type accepted, so that ECR
         returns each manifest as stored: the images by digest, and the failures ECR reported."""

@@ -180,7 +180,10 @@ def _copy_blob(source_api: EcrApi, dest: EcrApi, source: dict[str, Any], name: s
     digest = blob["digest"]
     url = source_api.layer_download_url(source["repository"], digest)
     response = open_layer(url, digest)
-    sent = dest.upload_layer(name, digest, functools.partial(layer_parts, response, digest))
+    try:
+        sent = dest.upload_layer(name, digest, functools.partial(layer_parts, response, digest))
+    finally:
+        response.close()  # read to its end, or an upload that failed part-way
     with lock:
         done["blobs"] += 1
         done["bytes"] += sent

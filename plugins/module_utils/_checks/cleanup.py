@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Pattern
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import REGION_RE, _check_dict, _check_list, _where
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import REGION_RE
+from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry import _check_dict, _check_list, _where
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import REPOSITORY_NAME_RE, _short
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 

@@ -121,6 +121,8 @@ def _entry(repository: str, image: ImageRecord, action: str, rule: str | None, r
         "last_pulled_at": iso(image.last_pulled_at),
         "storage_class": image.storage_class,
         "size": image.size,
+        "manifest_media_type": image.manifest_media_type,
+        "subject_digest": image.subject_digest,
         "action": action,
         "rule": rule,
         "reason": reason,

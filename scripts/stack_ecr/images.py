@@ -25,6 +25,9 @@ ECR user guide's "Archiving an image"):
 - DescribeImages pages with ``maxResults`` (1 to 1000, default 100 here) and ``nextToken``; moto itself
   ignores ``maxResults``.
 
+- DescribeImages gives a referrer's ``subjectManifestDigest`` (its manifest's ``subject.digest``) and its
+  ``artifactMediaType`` (the manifest's ``artifactType``, else its ``config.mediaType``).
+
 - ``ListImageReferrers`` lists the artifacts that refer to ``subjectId.imageDigest``: the images of the
   repository whose manifest has a ``subject`` with that digest (the OCI distribution spec's referrers).
   Each is ``digest``, ``mediaType`` (the manifest's), ``artifactType`` (the manifest's ``artifactType``, else
@@ -88,6 +91,13 @@ def _detail(backend, repository: str, image: Image, registry_id: str) -> Dict[st
     }
     if image.image_tags:
         detail["imageTags"] = list(image.image_tags)
+    manifest = _manifest(image)
+    if (manifest.get("subject") or {}).get("digest"):
+        # a referrer names its subject (ImageDetail.subjectManifestDigest) and its artifact type
+        detail["subjectManifestDigest"] = manifest["subject"]["digest"]
+        artifact_type = manifest.get("artifactType") or (manifest.get("config") or {}).get("mediaType")
+        if artifact_type:
+            detail["artifactMediaType"] = artifact_type
     size = image.get_image_size_in_bytes()
     if size is not None:
         detail["imageSizeInBytes"] = size

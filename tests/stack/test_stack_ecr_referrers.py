@@ -133,3 +133,12 @@ def test_signing_status_follows_the_registry_signing_rules(subject):
         with pytest.raises(ClientError) as error:
             call()
         assert code(error) == expected
+
+
+def test_describe_images_names_a_referrers_subject(subject):
+    name, digest = subject
+    signature = put(name, artifact(digest, SIGNATURE, "sig"))
+    details = {d["imageDigest"]: d for d in client("ecr").describe_images(repositoryName=name)["imageDetails"]}
+    assert details[signature]["subjectManifestDigest"] == digest and details[signature]["artifactMediaType"] == SIGNATURE
+    assert "subjectManifestDigest" not in details[digest] and "artifactMediaType" not in details[digest]
+    assert check_output("DescribeImages", {"imageDetails": list(details.values())}) == []

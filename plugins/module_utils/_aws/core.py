@@ -34,9 +34,10 @@ def retry_decorator() -> Callable[..., Any]:
     return AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=15, catch_extra_error_codes=RETRYABLE_CODES)
 
 
-def client(module: Any, service: str) -> Any:
-    """A boto3 client of ``service`` with both retry layers (``module`` is an AnsibleAWSModule)."""
-    return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG)
+def client(module: Any, service: str, **place: Any) -> Any:
+    """A boto3 client of ``service`` with both retry layers (``module`` is an AnsibleAWSModule); ``place`` overrides
+    the task's connection (``region``, ``profile_name``, credentials)."""
+    return module.client(service, retry_decorator=retry_decorator(), config=CLIENT_CONFIG, **place)
 
 
 def client_as(

@@ -10,37 +10,27 @@ choices made where AWS says nothing.
 ``policy`` is an AWS lifecycle policy document (``{"rules": [...]}``, as ``lifecycle.compile_rules``
 or ``parse_policy`` give it, validated). ``images`` are DescribeImages entries in snake_case
 (``image_digest``, ``image_tags``, ``image_pushed_at``, ``last_recorded_pull_time``, ``image_status``,
-``last_archived_at``); times are datetimes or ISO 8601 strings.
+``last_archived_at``, or the camelCase of DescribeImages), or ``image_record.ImageRecord`` records; times are datetimes or ISO
+8601 strings.
 """
 
 from __future__ import annotations
 
 import datetime
 import fnmatch
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence, Union
+
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.image_record import STATUS_CLASS, ImageRecord, as_time, iso
+
+__all__ = ["STATUS_CLASS", "as_time", "applied_order", "candidates", "evaluate", "storage_class", "tags_match", "worst_rule"]
 
 DAY = datetime.timedelta(days=1)
-STATUS_CLASS = {"ACTIVE": "standard", "ARCHIVED": "archive"}
+Image = Union[ImageRecord, dict[str, Any]]
 
 
-def as_time(value: Any) -> datetime.datetime | None:
-    """A timezone-aware datetime of a datetime or an ISO 8601 string (naive ones are UTC); None for none."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    if not isinstance(value, datetime.datetime):
-        raise ValueError("%r is not a time" % (value,))
-    return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
-
-
-def storage_class(image: dict[str, Any]) -> str | None:
+def storage_class(image: Image) -> str | None:
     """standard or archive; None while a restore is in flight (ACTIVATING): no rule selects such an image."""
-    return STATUS_CLASS.get(str(image.get("image_status") or "ACTIVE").upper())
-
-
-def _tags(image: dict[str, Any]) -> list[str]:
-    return [t for t in image.get("image_tags") or [] if isinstance(t, str) and t]
+    return ImageRecord.of(image).storage_class
 
 
 def tags_match(rule_selection: dict[str, Any], tags: Iterable[str]) -> bool:
@@ -66,29 +56,24 @@ def tags_match(rule_selection: dict[str, Any], tags: Iterable[str]) -> bool:
     return False
 
 
-def _selects(selection: dict[str, Any], image: dict[str, Any]) -> bool:
-    return storage_class(image) == (selection.get("storageClass") or "standard") and tags_match(selection, _tags(image))
+def _selects(selection: dict[str, Any], image: ImageRecord) -> bool:
+    return image.storage_class == (selection.get("storageClass") or "standard") and tags_match(selection, image.tags)
 
 
-def _since(image: dict[str, Any], count_type: str) -> datetime.datetime | None:
-    pushed = as_time(image.get("image_pushed_at"))
+def _since(image: ImageRecord, count_type: str) -> datetime.datetime | None:
     if count_type == "sinceImagePulled":
         # never pulled: the push counts as the last use
-        return as_time(image.get("last_recorded_pull_time")) or pushed
+        return image.last_used_at
     if count_type == "sinceImageTransitioned":
-        return as_time(image.get("last_archived_at"))
-    return pushed
+        return image.last_archived_at
+    return image.pushed_at
 
 
-def _newest_first(image: dict[str, Any]) -> tuple[float, str]:
-    pushed = as_time(image.get("image_pushed_at"))
-    return (-(pushed.timestamp() if pushed else float("-inf")), str(image.get("image_digest")))
-
-
-def candidates(rule: dict[str, Any], images: list[dict[str, Any]], as_of: datetime.datetime) -> list[dict[str, Any]]:
+def candidates(rule: dict[str, Any], images: Sequence[Image], as_of: datetime.datetime) -> list[ImageRecord]:
     """The images ``rule`` would act on if no other rule existed, oldest first."""
     selection = rule.get("selection") or {}
-    selected = sorted((image for image in images if _selects(selection, image)), key=_newest_first)
+    records = [ImageRecord.of(image) for image in images]
+    selected = sorted((image for image in records if _selects(selection, image)), key=ImageRecord.newest_first)
     count = int(selection.get("countNumber") or 0)
     count_type = selection.get("countType")
     if count_type == "imageCountMoreThan":
@@ -106,12 +91,13 @@ def applied_order(policy: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted((r for r in policy.get("rules") or [] if isinstance(r, dict)), key=lambda r: int(r.get("rulePriority", 0)))
 
 
-def evaluate(policy: dict[str, Any], images: list[dict[str, Any]], as_of: datetime.datetime | str | None = None) -> dict[str, Any]:
+def evaluate(policy: dict[str, Any], images: Sequence[Image], as_of: datetime.datetime | str | None = None) -> dict[str, Any]:
     """Apply ``policy`` to ``images`` as of ``as_of`` (default now): which images its rules expire or transition."""
     when = as_time(as_of) or datetime.datetime.now(datetime.timezone.utc)
     rules = applied_order(policy)
+    records = [ImageRecord.of(image) for image in images]
     # every rule is evaluated on its own first (lower rules still count the images higher ones take) ...
-    chosen = {id(rule): candidates(rule, images, when) for rule in rules}
+    chosen = {id(rule): candidates(rule, records, when) for rule in rules}
     taken: dict[str, dict[str, Any]] = {}
     summary = []
     for position, rule in enumerate(rules):
@@ -121,14 +107,14 @@ def evaluate(policy: dict[str, Any], images: list[dict[str, Any]], as_of: dateti
         # ... then applied by priority: an image goes to one rule at most, and never to a rule below one
         # whose tag criteria it meets (in that rule's storage class)
         for image in chosen[id(rule)]:
-            digest = str(image.get("image_digest"))
+            digest = image.digest
             if digest in taken or any(_selects(selection, image) for selection in higher):
                 continue
             acted += 1
             taken[digest] = {
                 "image_digest": digest,
-                "image_tags": _tags(image),
-                "image_pushed_at": _iso(image.get("image_pushed_at")),
+                "image_tags": list(image.tags),
+                "image_pushed_at": iso(image.pushed_at),
                 "rule_priority": rule.get("rulePriority"),
                 "action": action.get("type", "expire"),
                 "target_storage_class": action.get("targetStorageClass"),
@@ -144,11 +130,6 @@ def evaluate(policy: dict[str, Any], images: list[dict[str, Any]], as_of: dateti
         )
     expiring = sorted(taken.values(), key=lambda e: (e["image_pushed_at"] or "", e["image_digest"]))
     return {"expiring": expiring, "rules": summary, "evaluated": len(images), "kept": len(images) - len(expiring)}
-
-
-def _iso(value: Any) -> str | None:
-    when = as_time(value)
-    return when.isoformat() if when else None
 
 
 def worst_rule(result: dict[str, Any], action: str = "expire") -> dict[str, Any] | None:

@@ -189,27 +189,14 @@ validation:
     failure: {description: "ECR's reason when it is not valid, else null.", type: str}
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import UPSTREAM_REGISTRIES
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import pull_through_cache_rule_report
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import rule_options
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.target import REGISTRY, spec
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
 def main():
-    argument_spec = dict(
-        ecr_repository_prefix=dict(type="str", required=True, aliases=["prefix"]),
-        upstream_registry_url=dict(type="str"),
-        upstream_registry=dict(type="str", choices=any_case(UPSTREAM_REGISTRIES)),
-        credential_arn=dict(type="str", no_log=False),
-        custom_role_arn=dict(type="str"),
-        upstream_repository_prefix=dict(type="str"),
-        **spec(REGISTRY),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        recreate=dict(type="bool", default=False),
-        validate=dict(type="bool", default=False),
-        fail_on_invalid=dict(type="bool", default=True),
-    )
+    argument_spec = dict(**rule_options(), **spec(REGISTRY))
     module = ecr_module(argument_spec, supports_check_mode=True, required_if=[("state", "present", ("upstream_registry_url",))])
     prefix = module.params["ecr_repository_prefix"]
     conclude(module, lambda: pull_through_cache_rule_report(module), "ECR refused a pull through cache rule call for prefix %s" % prefix)

@@ -187,30 +187,13 @@ changes:
   sample: [lifecycle_policy, tags]
 """
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.registry_rules import APPLIED_FOR, TEMPLATE_SETTINGS
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.registry_rules import creation_template_report
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
-from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import template_options
 from ansible_collections.stowage.ecr.plugins.module_utils.module import conclude, ecr_module
 
 
-def argument_spec():
-    spec = {name: option for name, option in settings_spec().items() if name in TEMPLATE_SETTINGS}
-    spec["policy"]["aliases"] = ["repository_policy"]
-    spec.update(
-        prefix=dict(type="str", required=True),
-        applied_for=dict(type="list", elements="str", choices=any_case(APPLIED_FOR)),
-        description=dict(type="str"),
-        lifecycle_rules=dict(type="list", elements="dict"),
-        lifecycle_policy=dict(type="json"),
-        custom_role_arn=dict(type="str"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    )
-    return spec
-
-
 def main():
-    module = ecr_module(argument_spec(), supports_check_mode=True, mutually_exclusive=[("lifecycle_rules", "lifecycle_policy")])
+    module = ecr_module(template_options(), supports_check_mode=True, mutually_exclusive=[("lifecycle_rules", "lifecycle_policy")])
     prefix = module.params["prefix"]
     conclude(module, lambda: creation_template_report(module), "ECR refused a repository creation template call for prefix %s" % prefix)
 

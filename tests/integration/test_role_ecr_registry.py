@@ -79,6 +79,23 @@ BASELINE_STEPS = (
     "Signing rules",
 )
 ROLE = [{"name": "baseline", "ansible.builtin.include_role": {"name": "stowage.ecr.ecr_registry"}}]
+# the role applies every step in one run of ecr_registry_baseline, which reports each step as a section
+APPLY = ROLE_TASK % "Apply the baseline"
+SECTION_OF_STEP = dict(
+    zip(
+        BASELINE_STEPS,
+        (
+            "account_settings",
+            "policy",
+            "scanning",
+            "repository_creation_templates",
+            "pull_through_cache_rules",
+            "replication_rules",
+            "pull_time_update_exclusions",
+            "signing_rules",
+        ),
+    )
+)
 
 
 def aws(service):
@@ -95,8 +112,13 @@ def registry(moto):
     empty_registry(REGION)
 
 
+def section(play, step):
+    """The module's report of a step: changed, before, after."""
+    return play[APPLY]["sections"][SECTION_OF_STEP[step]]
+
+
 def changed_steps(play):
-    return [name for name in BASELINE_STEPS if any(r.get("changed") for r in play.all(ROLE_TASK % name))]
+    return [name for name in BASELINE_STEPS if SECTION_OF_STEP[name] in play[APPLY].get("sections", {}) and section(play, name)["changed"]]
 
 
 def assert_baseline(ecr):
@@ -136,24 +158,22 @@ def test_baseline_check_apply_again(moto, registry, tmp_path):
         check = run_play(ROLE, tmp_path, check=True, vars=BASELINE)
     assert check.rc == 0, check.failures()
     assert writes(rec.operations()) == []
-    # check mode shows every step's change, with its diff, and runs the steps once (the first pass is this one)
+    # check mode shows every step's change, with its diff, in one module run
     assert changed_steps(check) == list(BASELINE_STEPS)
-    assert check[ROLE_TASK % "Check every step against the live registry"].get("skipped")
-    assert check[ROLE_TASK % "Registry policy"]["diff"] == {"before": {}, "after": POLICY}
-    assert check[ROLE_TASK % "Replication rules"]["diff"]["before"]["rules"][0]["repository_filters"] == [
-        {"filter": "other-team", "filter_type": "PREFIX_MATCH"}
-    ]
-    assert len(check[ROLE_TASK % "Replication rules"]["diff"]["after"]["rules"]) == 2
+    assert len(check.all(APPLY)) == 1
+    assert section(check, "Registry policy")["before"] is None and section(check, "Registry policy")["after"] == POLICY
+    assert section(check, "Replication rules")["before"][0]["repository_filters"] == [{"filter": "other-team", "filter_type": "PREFIX_MATCH"}]
+    assert len(section(check, "Replication rules")["after"]) == 2
+    assert [d["before_header"] for d in check[APPLY]["diff"]] == [SECTION_OF_STEP[name] for name in BASELINE_STEPS]
     assert registry.describe_pull_through_cache_rules()["pullThroughCacheRules"] == []
 
     with Recorder(moto) as rec:
         real = run_play(ROLE, tmp_path, vars=BASELINE)
     assert real.rc == 0, real.failures()
-    # every step checked first (reporting no change), then applied
-    assert [len(real.all(ROLE_TASK % name)) for name in BASELINE_STEPS] == [2] * len(BASELINE_STEPS)
-    assert [bool(real.all(ROLE_TASK % name)[0].get("changed")) for name in BASELINE_STEPS] == [False] * len(BASELINE_STEPS)
+    # every step checked first, then applied, in one module run
+    assert len(real.all(APPLY)) == 1
     assert changed_steps(real) == list(BASELINE_STEPS)
-    assert real.stats["localhost"]["changed"] == len(BASELINE_STEPS)
+    assert real.stats["localhost"]["changed"] == 1
     operations = rec.operations()
     # no write before the last check of the first pass (the signing step's read)
     first_write = next(i for i, op in enumerate(operations) if op in writes([op]))
@@ -276,8 +296,8 @@ def test_purges_and_settings_as_a_list(moto, registry, tmp_path):
     assert registry.describe_registry()["replicationConfiguration"]["rules"] == []
     # sections whose variables are null were left alone
     assert registry.get_registry_scanning_configuration()["scanningConfiguration"]["scanType"] == "ENHANCED"
-    diff = play[ROLE_TASK % "Pull through cache rules"]["results"]
-    assert [(r["item"], r["changed"]) for r in diff] == [({"ecr_repository_prefix": "quay", "upstream_registry_url": "quay.io"}, False), ("ecr-public", True)]
+    rules = section(play, "Pull through cache rules")["rules"]
+    assert [(r["ecr_repository_prefix"], r["operation"]) for r in rules] == [("quay", None), ("ecr-public", "delete")]
 
 
 def test_registry_playbook_with_an_inventory(moto, registry, tmp_path):

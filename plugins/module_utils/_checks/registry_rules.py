@@ -30,6 +30,7 @@ from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository imp
     normalise_tags,
     parse_repository_policy,
 )
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.registry_rules import APPLIED_FOR, UPSTREAM_REGISTRIES
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import KMS_ENCRYPTION_TYPES, WITH_EXCLUSION
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 
@@ -41,18 +42,6 @@ RULE_PREFIX_MIN, RULE_PREFIX_MAX = 2, 30
 TEMPLATE_PREFIX_MIN, TEMPLATE_PREFIX_MAX = 1, 256
 ROOT = "ROOT"
 
-# the UpstreamRegistry enum of the model (tests/unit/module_utils/_checks/test_registry_rules.py compares)
-UPSTREAM_REGISTRIES = (
-    "ecr",
-    "ecr-public",
-    "quay",
-    "k8s",
-    "docker-hub",
-    "github-container-registry",
-    "azure-container-registry",
-    "gitlab-container-registry",
-    "chainguard",
-)
 # the registry URL of each upstream, as CreatePullThroughCacheRule documents it
 FIXED_URLS = {
     "ecr-public": "public.ecr.aws",
@@ -297,21 +286,9 @@ def rule_update_call(want: dict[str, Any], current: dict[str, Any], registry_id:
 
 # -- repository creation templates --------------------------------------------------------------
 
-APPLIED_FOR = ("REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH")
 DESCRIPTION_MAX = 256
 LIFECYCLE_TEXT_MAX = 30720
 KMS_KEY_ARN_RE = re.compile(r"arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-z0-9-]+")
-# the repository settings that a template holds; scan_on_push is not one (the registry's scanning configuration decides)
-TEMPLATE_SETTINGS = (
-    "image_tag_mutability",
-    "image_tag_mutability_exclusion_filters",
-    "encryption_type",
-    "kms_key",
-    "tags",
-    "purge_tags",
-    "policy",
-    "purge_policy",
-)
 
 
 def check_template(params: dict[str, Any]) -> dict[str, Any]:

@@ -55,25 +55,18 @@ def _fields(view: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {key: view.get(key) for key in fields} if view else {}
 
 
-def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
-    """ecr_pull_through_cache_rule: returns changed, action, before, after (option-word dicts, {} for no rule),
-    rule (the full view after) and validation (None unless asked and possible)."""
-    params = module.params
-    api = RegistryApi(module)
-    want = check_rule(params, region=api.region)
-    prefix, registry_id = want["ecr_repository_prefix"], want.get("registry_id")
-    current = rule_view(api.pull_through_cache_rule(prefix, registry_id))
-    result: dict[str, Any] = {"changed": False, "action": None, "before": _fields(current, RULE_FIELDS), "validation": None}
-
-    if params["state"] == "absent":
+def plan_pull_through_cache_rule(api: RegistryApi, want: dict[str, Any], state: str, recreate: bool, current: dict[str, Any]) -> dict[str, Any]:
+    """A checked rule ``want`` (check_rule) against the live rule's view ``current`` ({} for none): changed,
+    action, before, after, rule, and the ``target`` to write. Refuses (InputError) what ECR would refuse, the
+    change that needs a re-create without ``recreate`` included. Looks up the caller's account for an ECR upstream."""
+    registry_id = want.get("registry_id")
+    result: dict[str, Any] = {"changed": False, "action": None, "before": _fields(current, RULE_FIELDS), "validation": None, "want": want}
+    if state == "absent":
         if current:
             result.update(changed=True, action="delete")
-            if not module.check_mode:
-                api.delete_pull_through_cache_rule(prefix, registry_id)
         result["after"], result["rule"] = {}, {}
         return result
-
-    action, target = plan_rule(want, current or None, bool(params.get("recreate")))
+    action, target = plan_rule(want, current or None, recreate)
     account = registry_id
     if target["upstream_registry"] == "ecr" and not account:
         try:
@@ -84,36 +77,71 @@ def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
             check_role_arn(target["custom_role_arn"], account)
     if action is not None:
         check_rule_credentials(target, account)
-    result["action"] = action
+    result.update(action=action, target=target, current=current, recreate=recreate)
     if action is None:
         result.update(after=_fields(current, RULE_FIELDS), rule=current)
-    elif module.check_mode:
-        result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
     else:
-        try:
-            _write_rule(api, action, want, target, current, registry_id, bool(params.get("recreate")))
-        except RecreateFailed as e:
-            raise RecreateFailed(str(e), e.exception, rule_output(dict(result, changed=True, **e.result))) from e.exception
-        # written: a failure from here on says so
         result.update(changed=True, after=_fields(target, RULE_FIELDS), rule=dict(target, registry_id=registry_id or current.get("registry_id")))
-        try:
-            fresh = rule_view(api.pull_through_cache_rule(prefix, registry_id))
-        except AWS_ERRORS as e:
-            raise PartialFailure(e, rule_output(result)) from e
-        result.update(after=_fields(fresh, RULE_FIELDS), rule=fresh)
-
-    if params.get("validate"):
-        if module.check_mode and action is not None:
-            result["validation"] = None  # there is no rule yet (or not the one asked for) to validate
-        else:
-            try:
-                verdict = api.validate_pull_through_cache_rule(prefix, registry_id)
-            except AWS_ERRORS as e:
-                if result["changed"] and not module.check_mode:
-                    raise PartialFailure(e, rule_output(result)) from e
-                raise
-            result["validation"] = {"is_valid": bool(verdict.get("isValid")), "failure": verdict.get("failure") or None}
     return result
+
+
+def write_pull_through_cache_rule(api: RegistryApi, plan: dict[str, Any]) -> dict[str, Any]:
+    """The calls of a plan that changes (create, update, re-create, delete), then the rule read again; a failure
+    after the write is a PartialFailure with ecr_pull_through_cache_rule's result."""
+    want = plan["want"]
+    prefix, registry_id = want["ecr_repository_prefix"], want.get("registry_id")
+    if plan["action"] == "delete":
+        api.delete_pull_through_cache_rule(prefix, registry_id)
+        return plan
+    try:
+        _write_rule(api, plan["action"], want, plan["target"], plan["current"], registry_id, plan["recreate"])
+    except RecreateFailed as e:
+        raise RecreateFailed(str(e), e.exception, rule_output(dict(public_plan(plan), changed=True, **e.result))) from e.exception
+    try:
+        fresh = rule_view(api.pull_through_cache_rule(prefix, registry_id))
+    except AWS_ERRORS as e:
+        raise PartialFailure(e, rule_output(public_plan(plan))) from e
+    plan.update(after=_fields(fresh, RULE_FIELDS), rule=fresh)
+    return plan
+
+
+def validate_pull_through_cache_rule(api: RegistryApi, plan: dict[str, Any], check_mode: bool) -> dict[str, Any] | None:
+    """ECR's verdict on the rule (is_valid, failure); None in check mode for a rule that is not there as asked.
+    A failed call after a write is a PartialFailure with ecr_pull_through_cache_rule's result."""
+    if check_mode and plan["action"] is not None:
+        return None  # there is no rule yet (or not the one asked for) to validate
+    want = plan["want"]
+    try:
+        verdict = api.validate_pull_through_cache_rule(want["ecr_repository_prefix"], want.get("registry_id"))
+    except AWS_ERRORS as e:
+        if plan["changed"] and not check_mode:
+            raise PartialFailure(e, rule_output(public_plan(plan))) from e
+        raise
+    return {"is_valid": bool(verdict.get("isValid")), "failure": verdict.get("failure") or None}
+
+
+# the keys of a plan that are for its write only
+PLAN_ONLY = ("want", "target", "current", "recreate", "lifecycle")
+
+
+def public_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """A plan without the keys for its write."""
+    return {key: value for key, value in plan.items() if key not in PLAN_ONLY}
+
+
+def converge_pull_through_cache_rule(module: Any) -> dict[str, Any]:
+    """ecr_pull_through_cache_rule: returns changed, action, before, after (option-word dicts, {} for no rule),
+    rule (the full view after) and validation (None unless asked and possible)."""
+    params = module.params
+    api = RegistryApi(module)
+    want = check_rule(params, region=api.region)
+    current = rule_view(api.pull_through_cache_rule(want["ecr_repository_prefix"], want.get("registry_id")))
+    plan = plan_pull_through_cache_rule(api, want, params["state"], bool(params.get("recreate")), current)
+    if plan["changed"] and not module.check_mode:
+        write_pull_through_cache_rule(api, plan)
+    if params.get("validate") and params["state"] == "present":
+        plan["validation"] = validate_pull_through_cache_rule(api, plan, module.check_mode)
+    return public_plan(plan)
 
 
 def rule_output(result: dict[str, Any]) -> dict[str, Any]:
@@ -194,14 +222,11 @@ def template_lifecycle(params: dict[str, Any]) -> dict[str, Any] | None:
     return lifecycle_want(rules, document, rules_option="lifecycle_rules", policy_option="lifecycle_policy")
 
 
-def converge_repository_creation_template(module: Any) -> dict[str, Any]:
-    """ecr_repository_creation_template: returns changed, action, changes (the options that change), before,
-    after (option-word dicts, {} for no template) and template (the full view after)."""
-    params = module.params
+def template_want(api: RegistryApi, params: dict[str, Any]) -> dict[str, Any]:
+    """A template's options checked (check_template), its lifecycle policy as ``lifecycle`` (template_lifecycle)
+    and a KMS key given by alias or id as its ARN (a KMS lookup)."""
     want = check_template(params)
-    prefix = want["prefix"]
-    lifecycle = template_lifecycle(params) if params["state"] == "present" else None
-    api = RegistryApi(module)
+    want["lifecycle"] = template_lifecycle(params) if params["state"] == "present" else None
     if params["state"] == "present" and want.get("encryption_type") in KMS_ENCRYPTION_TYPES:
         key = want.get("kms_key")
         if key == MANAGED_KMS_ALIAS:
@@ -211,17 +236,19 @@ def converge_repository_creation_template(module: Any) -> dict[str, Any]:
             if arn is None:
                 raise InputError("kms_key: KMS has no key %r in this region and account; give an existing alias, key id or key ARN" % key)
             want["kms_key"] = arn
-    current = template_view(api.repository_creation_template(prefix))
-    result: dict[str, Any] = {"changed": False, "action": None, "changes": [], "before": _fields(current, TEMPLATE_FIELDS)}
+    return want
 
-    if params["state"] == "absent":
+
+def plan_template(want: dict[str, Any], state: str, current: dict[str, Any]) -> dict[str, Any]:
+    """A checked template ``want`` (template_want) against the live template's view ``current`` ({} for none):
+    changed, action, changes (the options that change), before, after, template, and the ``target`` to write."""
+    prefix, lifecycle = want["prefix"], want["lifecycle"]
+    result: dict[str, Any] = {"changed": False, "action": None, "changes": [], "before": _fields(current, TEMPLATE_FIELDS), "want": want}
+    if state == "absent":
         if current:
             result.update(changed=True, action="delete")
-            if not module.check_mode:
-                api.delete_repository_creation_template(prefix)
         result["after"], result["template"] = {}, {}
         return result
-
     if not current and not want.get("applied_for"):
         raise InputError("applied_for: required to create the template for %s; give one or more of REPLICATION, PULL_THROUGH_CACHE, CREATE_ON_PUSH" % prefix)
     target = template_target(want, current or None, lifecycle)
@@ -229,39 +256,66 @@ def converge_repository_creation_template(module: Any) -> dict[str, Any]:
     if current and not changes:
         result.update(after=_fields(current, TEMPLATE_FIELDS), template=current)
         return result
-    result.update(changed=True, action="update" if current else "create", changes=sorted(changes))
-    if module.check_mode:
-        result.update(after=_fields(target, TEMPLATE_FIELDS), template=dict(current, **target) if current else target)
-        return result
-    if current:
-        api.update_repository_creation_template(template_call(target))
+    result.update(changed=True, action="update" if current else "create", changes=sorted(changes), target=target)
+    result.update(after=_fields(target, TEMPLATE_FIELDS), template=dict(current, **target) if current else target)
+    return result
+
+
+def write_template(api: RegistryApi, plan: dict[str, Any]) -> dict[str, Any]:
+    """The calls of a plan that changes (create, update, delete), then the template read again."""
+    want = plan["want"]
+    prefix = want["prefix"]
+    if plan["action"] == "delete":
+        api.delete_repository_creation_template(prefix)
+        return plan
+    if plan["action"] == "update":
+        api.update_repository_creation_template(template_call(plan["target"]))
     else:
         try:
-            api.create_repository_creation_template(template_call(target))
+            api.create_repository_creation_template(template_call(plan["target"]))
         except is_boto3_error_code("TemplateAlreadyExistsException"):
             # the create landed once already (its answer was lost and the retry met it), or another run made the
             # template meanwhile: converge the template that is there
             live = template_view(api.repository_creation_template(prefix))
-            target = template_target(want, live or None, lifecycle)
+            target = template_target(want, live or None, want["lifecycle"])
             if not live or template_changes(live, target):
                 api.update_repository_creation_template(template_call(target))
     fresh = template_view(api.repository_creation_template(prefix))
-    result.update(after=_fields(fresh, TEMPLATE_FIELDS), template=fresh)
-    return result
+    plan.update(after=_fields(fresh, TEMPLATE_FIELDS), template=fresh)
+    return plan
+
+
+def converge_repository_creation_template(module: Any) -> dict[str, Any]:
+    """ecr_repository_creation_template: returns changed, action, changes (the options that change), before,
+    after (option-word dicts, {} for no template) and template (the full view after)."""
+    api = RegistryApi(module)
+    want = template_want(api, module.params)
+    plan = plan_template(want, module.params["state"], template_view(api.repository_creation_template(want["prefix"])))
+    if plan["changed"] and not module.check_mode:
+        write_template(api, plan)
+    return public_plan(plan)
+
+
+def template_warning(template: dict[str, Any]) -> str | None:
+    """The warning for a template with resource tags or a customer managed key and no role of the caller's."""
+    if not template or template.get("custom_role_arn"):
+        return None
+    needs = [what for what, present in (("resource tags", template.get("tags")), ("a customer managed KMS key", template.get("kms_key"))) if present]
+    if not needs:
+        return None
+    return "The repository creation template for %s has %s but no custom_role_arn; ECR needs a role of yours to create repositories with them." % (
+        template.get("prefix"),
+        " and ".join(needs),
+    )
 
 
 def creation_template_report(module: Any) -> dict[str, Any]:
     """ecr_repository_creation_template's result (its ``diff`` for diff mode); a template with resource tags or
     a customer managed key and no role of the caller's warns."""
-    prefix = module.params["prefix"]
     result = converge_repository_creation_template(module)
     template = result["template"]
-    if template and not template.get("custom_role_arn"):
-        needs = [what for what, present in (("resource tags", template.get("tags")), ("a customer managed KMS key", template.get("kms_key"))) if present]
-        if needs:
-            module.warn(
-                "The repository creation template for %s has %s but no custom_role_arn; ECR needs a role of yours to create "
-                "repositories with them." % (prefix, " and ".join(needs))
-            )
+    warning = template_warning(template)
+    if warning:
+        module.warn(warning)
     diff = {"before": result["before"], "after": result["after"]}
     return {"changed": result["changed"], "template": template, "operation": result["action"], "changes": result["changes"], "diff": diff}

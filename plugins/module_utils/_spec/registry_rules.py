@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.stowage.ecr.plugins.module_utils._spec.settings import settings_spec
 from ansible_collections.stowage.ecr.plugins.module_utils._spec.spelling import any_case
 
 Spec = dict[str, dict[str, Any]]
@@ -23,6 +24,30 @@ SCAN_TYPES = ("BASIC", "ENHANCED")
 SCAN_FREQUENCIES = ("SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL")
 SCANNING_FILTER_TYPES = ("WILDCARD",)
 SIGNING_FILTER_TYPES = ("WILDCARD_MATCH",)
+# the UpstreamRegistry enum of the model (tests/unit/module_utils/_checks/test_registry_rules.py compares)
+UPSTREAM_REGISTRIES = (
+    "ecr",
+    "ecr-public",
+    "quay",
+    "k8s",
+    "docker-hub",
+    "github-container-registry",
+    "azure-container-registry",
+    "gitlab-container-registry",
+    "chainguard",
+)
+APPLIED_FOR = ("REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH")
+# the repository settings that a template holds; scan_on_push is not one (the registry's scanning configuration decides)
+TEMPLATE_SETTINGS = (
+    "image_tag_mutability",
+    "image_tag_mutability_exclusion_filters",
+    "encryption_type",
+    "kms_key",
+    "tags",
+    "purge_tags",
+    "policy",
+    "purge_policy",
+)
 
 
 def _filters(types: tuple[str, ...], required: bool = False) -> dict[str, Any]:
@@ -59,3 +84,37 @@ SIGNING_RULE_OPTIONS: Spec = {
 REPLICATION_RULES: Spec = {"rules": {"type": "list", "elements": "dict", "required": True, "options": REPLICATION_RULE_OPTIONS}}
 SCANNING_RULES: Spec = {"rules": {"type": "list", "elements": "dict", "options": SCANNING_RULE_OPTIONS}}
 SIGNING_RULES: Spec = {"rules": {"type": "list", "elements": "dict", "options": SIGNING_RULE_OPTIONS}}
+
+
+def template_options() -> Spec:
+    """The options of one repository creation template (ecr_repository_creation_template's, and each item of
+    ecr_registry_baseline's ``repository_creation_templates``)."""
+    options = {name: option for name, option in settings_spec().items() if name in TEMPLATE_SETTINGS}
+    options["policy"]["aliases"] = ["repository_policy"]
+    options.update(
+        prefix={"type": "str", "required": True},
+        applied_for={"type": "list", "elements": "str", "choices": any_case(APPLIED_FOR)},
+        description={"type": "str"},
+        lifecycle_rules={"type": "list", "elements": "dict"},
+        lifecycle_policy={"type": "json"},
+        custom_role_arn={"type": "str"},
+        state={"type": "str", "default": "present", "choices": ["present", "absent"]},
+    )
+    return options
+
+
+def rule_options(credential_no_log: bool = False) -> Spec:
+    """The options of one pull through cache rule but its registry (ecr_pull_through_cache_rule's, and each item
+    of ecr_registry_baseline's ``pull_through_cache_rules``, whose ``credential_arn`` is kept out of logs)."""
+    return {
+        "ecr_repository_prefix": {"type": "str", "required": True, "aliases": ["prefix"]},
+        "upstream_registry_url": {"type": "str"},
+        "upstream_registry": {"type": "str", "choices": any_case(UPSTREAM_REGISTRIES)},
+        "credential_arn": {"type": "str", "no_log": credential_no_log},
+        "custom_role_arn": {"type": "str"},
+        "upstream_repository_prefix": {"type": "str"},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "recreate": {"type": "bool", "default": False},
+        "validate": {"type": "bool", "default": False},
+        "fail_on_invalid": {"type": "bool", "default": True},
+    }

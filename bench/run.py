@@ -1,13 +1,16 @@
 """Side-by-side benchmark of stowage.ecr, community.aws ecs_ecr and Terraform against a moto server.
 
-    .venv/bin/python bench/run.py [--sizes 1,50,500] [--ecs-max 50] [--no-terraform] [--no-push]
+    .venv/bin/python bench/run.py [--sizes 1,50,500] [--repeat 5] [--ecs-max 50] [--no-terraform] [--no-push]
 
 For each size N it starts from an empty moto, creates N repositories with the seed's settings
 (scan on push, AES256, the 30-day untagged lifecycle rule), then runs the same again (a no-op) and
-counts the API calls of the no-op with moto's request recorder. It prints one table of wall times,
-ratios and calls per repository. With the local stack's registry and Docker Engine it also times
-the push: a 50 MB image pushed by the role against `docker push` alone, and a re-run that has
-nothing to push against a run without the push step. Figures only; nothing is asserted.
+counts the API calls of the no-op with moto's request recorder; each figure is the median of
+--repeat runs, printed with the fastest and the slowest. Beside N=1 it times an empty play (the
+floor: starting ansible-playbook and running one play that does nothing), in both inventory forms.
+It prints one table of wall times, ratios and calls per repository. With the local stack's registry
+and Docker Engine it also times the push: a 50 MB image pushed by the role against `docker push`
+alone, and a re-run that has nothing to push against a run without the push step. Figures only;
+nothing is asserted.
 """
 
 from __future__ import annotations
@@ -72,6 +75,19 @@ def timed(cmd, env, cwd=ROOT, what=""):
     return seconds, proc
 
 
+class Figure:
+    """The median of repeated timings, with the fastest and the slowest."""
+
+    def __init__(self, values):
+        self.values = list(values)
+        self.median = statistics.median(self.values)
+
+    def __str__(self):
+        if len(self.values) == 1:
+            return "%.2f" % self.median
+        return "%.2f (%.2f-%.2f)" % (self.median, min(self.values), max(self.values))
+
+
 def names_for(tool, n):
     return ["bench-%s/app-%04d" % (tool, i) for i in range(n)]
 
@@ -109,6 +125,29 @@ class StowageInventory(Stowage):
         extra.write_text(json.dumps({"ecr_repo_region": REGION, "ecr_repo_repositories": [{"name": n} for n in names]}))
         cmd = [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", str(BENCH / "playbook-stowage.yml"), "-e", "@" + str(extra)]
         return timed(cmd, self.env, what="stowage.ecr (inventory localhost)")[0]
+
+
+class EmptyPlay(Tool):
+    """The floor of playbook-stowage.yml: the same play header, no task."""
+
+    label = "empty play"
+    inventory: list[str] = []
+
+    def __init__(self, env):
+        self.env = dict(env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+
+    def run(self, names):
+        del names
+        return timed([str(VENV_BIN / "ansible-playbook"), *self.inventory, str(BENCH / "playbook-empty.yml")], self.env, what="empty play")[0]
+
+
+class EmptyPlayInventory(EmptyPlay):
+    label = "empty play, -i localhost, + ANSIBLE_PYTHON_INTERPRETER"
+    inventory = ["-i", "localhost,"]
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.env["ANSIBLE_PYTHON_INTERPRETER"] = str(VENV_BIN / "python")
 
 
 class EcsEcr(Tool):
@@ -181,57 +220,89 @@ def _create(moto, tool, key, names):
     raise AssertionError("unreachable")
 
 
-def fleet(moto, tools, sizes, ecs_max):
+def fleet(moto, tools, sizes, ecs_max, repeat):
     rows = []
     for n in sizes:
         for key, tool in tools.items():
             if key == "ecs_ecr" and n > ecs_max:
                 continue
             names = names_for(key, n)
-            create = _create(moto, tool, key, names)
-            moto.record_calls()
-            noop = tool.run(names)
-            calls = moto.calls()
+            creates, noops, calls = [], [], collections.Counter()
+            for _run in range(repeat):
+                creates.append(_create(moto, tool, key, names))
+                moto.record_calls()
+                noops.append(tool.run(names))
+                calls = moto.calls()
+            create, noop = Figure(creates), Figure(noops)
             per_repo = sum(calls.values()) / n
             rows.append({"tool": key, "label": tool.label, "n": n, "create": create, "noop": noop, "calls": dict(calls), "calls_per_repo": per_repo})
-            print("  %-10s N=%-4d create %7.2f s   no-op %7.2f s   calls/repo %5.2f  %s" % (key, n, create, noop, per_repo, dict(calls)), flush=True)
+            print("  %-11s N=%-4d create %-18s no-op %-18s calls/repo %5.2f  %s" % (key, n, create, noop, per_repo, dict(calls)), flush=True)
     return rows
 
 
+def floors(env, repeat):
+    """The empty play in both inventory forms, timed alternately with nothing else running."""
+    forms = {"stowage": EmptyPlay(env), "stowage-inv": EmptyPlayInventory(env)}
+    times = {key: [] for key in forms}
+    for _run in range(repeat):
+        for key, play in forms.items():
+            times[key].append(play.run([]))
+    result = {key: Figure(values) for key, values in times.items()}
+    for key, figure in result.items():
+        print("  %-11s empty play %s" % (key, figure), flush=True)
+    return result
+
+
 def _ratio(row, other, field):
-    return "%.2f" % (row[field] / other[field]) if other else ""
+    return "%.2f" % (row[field].median / other[field].median) if other else ""
 
 
 def _verdict(label, value, limit):
-    print("%-70s %6.2f  (target %.2f)  %s" % (label, value, limit, "met" if value <= limit + 1e-9 else "NOT met"))
+    print("%-78s %6.2f  (target %.2f)  %s" % (label, value, limit, "met" if value <= limit + 1e-9 else "NOT met"))
 
 
-def table(rows, sizes):
+def table(rows, sizes, floor):
+    """``floor``: the empty play's figure for each inventory form (the stowage rows' keys), timed at N=1."""
     by = {(r["tool"], r["n"]): r for r in rows}
     print()
-    print("| tool | N | create (s) | no-op (s) | API calls per repository, no-op | no-op vs ecs_ecr | no-op vs Terraform | create vs Terraform |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("Each time: median of the runs (fastest-slowest), in seconds.")
+    print()
+    print(
+        "| tool | N | create (s) | no-op (s) | empty play (s) | API calls per repository, no-op | no-op vs ecs_ecr | no-op vs empty play "
+        "| no-op vs Terraform | create vs Terraform |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in sizes:
         for key in ("stowage", "stowage-inv", "ecs_ecr", "terraform"):
             row = by.get((key, n))
             if not row:
                 continue
             ecs, tf = by.get(("ecs_ecr", n)), by.get(("terraform", n))
-            ratios = [_ratio(row, other, field) if key.startswith("stowage") else "" for other, field in ((ecs, "noop"), (tf, "noop"), (tf, "create"))]
-            print("| %s | %d | %.2f | %.2f | %.2f | %s | %s | %s |" % (row["label"], n, row["create"], row["noop"], row["calls_per_repo"], *ratios))
+            empty = floor.get(key) if n == 1 else None
+            ours = key.startswith("stowage")
+            ratios = [
+                _ratio(row, ecs, "noop") if ours else "",
+                "%.2f" % (row["noop"].median / empty.median) if empty else "",
+                _ratio(row, tf, "noop") if ours else "",
+                _ratio(row, tf, "create") if ours else "",
+            ]
+            cells = (row["label"], n, row["create"], row["noop"], empty or "", row["calls_per_repo"], *ratios)
+            print("| %s | %d | %s | %s | %s | %.2f | %s | %s | %s | %s |" % cells)
     print()
     targets = []
     for n in sizes:
         ours, ecs, tf = by.get(("stowage", n)), by.get(("ecs_ecr", n)), by.get(("terraform", n))
         inventory = by.get(("stowage-inv", n))
-        if ours and ecs and n == 1:
-            targets.append(("N=1 no-op <= 0.8 x ecs_ecr", ours["noop"] / ecs["noop"], 0.8))
-        if inventory and ecs and n == 1:
-            targets.append(("N=1 no-op, -i localhost, + interpreter setting <= 0.8 x ecs_ecr", inventory["noop"] / ecs["noop"], 0.8))
+        if n == 1:
+            for form, row, what in (("stowage", ours, "N=1 no-op"), ("stowage-inv", inventory, "N=1 no-op, -i localhost, + interpreter setting")):
+                if row and ecs:
+                    targets.append(("%s <= 0.7 x ecs_ecr" % what, row["noop"].median / ecs["noop"].median, 0.7))
+                if row and floor.get(form):
+                    targets.append(("%s <= 1.6 x empty play" % what, row["noop"].median / floor[form].median, 1.6))
         if ours and tf and n >= 50:
-            targets.append(("N=%d no-op <= 0.4 x Terraform" % n, ours["noop"] / tf["noop"], 0.4))
+            targets.append(("N=%d no-op <= 0.4 x Terraform" % n, ours["noop"].median / tf["noop"].median, 0.4))
         if ours and tf and n >= 500:
-            targets.append(("N=%d create <= 0.5 x Terraform" % n, ours["create"] / tf["create"], 0.5))
+            targets.append(("N=%d create <= 0.5 x Terraform" % n, ours["create"].median / tf["create"].median, 0.5))
         if ours:
             expected = math.ceil(n / 100) / n + 1
             targets.append(("N=%d no-op calls/repo = batched describe + lifecycle read (%.2f)" % (n, expected), ours["calls_per_repo"], expected))
@@ -311,17 +382,25 @@ def push(work, size_mb, rounds):
             ratios.append(first_push_task / plain)
             print("| %d | %.2f | %.2f | %.2f | %.2f |" % (i + 1, plain, first_push_task, ratios[-1], first))
 
+        # the re-run and the run without the push step, alternately: the difference of each pair is the
+        # push step's cost; the median of the differences is the figure
         last = "bench/role-%d" % (rounds - 1)
-        again, changed_again = role("bench-push:%d" % (rounds - 1), last)[::2]
-        without = role("", last)[0]
+        agains, withouts, changed = [], [], []
+        for _round in range(rounds):
+            again, _task, changed_again = role("bench-push:%d" % (rounds - 1), last)
+            agains.append(again)
+            changed.append(changed_again)
+            withouts.append(role("", last)[0])
+        costs = Figure(a - w for a, w in zip(agains, withouts))
         print()
-        print("| re-run, %d MB image | seconds |" % size_mb)
+        print("| re-run, %d MB image, %d runs each | seconds: median (fastest-slowest) |" % (size_mb, rounds))
         print("| --- | ---: |")
-        print("| role, re-run with the image unchanged (changed=%d) | %.2f |" % (changed_again, again))
-        print("| role, run without the push step | %.2f |" % without)
+        print("| role, re-run with the image unchanged (changed=%s) | %s |" % (",".join(str(c) for c in sorted(set(changed))), Figure(agains)))
+        print("| role, run without the push step | %s |" % Figure(withouts))
+        print("| push step's cost: re-run minus the run without it, pairwise | %s |" % costs)
         print()
         _verdict("first push: role's push task / docker push alone (median of %d)" % rounds, statistics.median(ratios), 1.15)
-        _verdict("re-run cost of the push step, unchanged image (s)", again - without, 1.5)
+        _verdict("re-run cost of the push step, unchanged image (s, median of %d pairs)" % rounds, costs.median, 0.5)
     finally:
         stack.stop(directory)
 
@@ -329,6 +408,7 @@ def push(work, size_mb, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,10,50,500", help="repository counts (default 1,10,50,500)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each figure at each size (default 5; the median is the figure)")
     parser.add_argument("--ecs-max", type=int, default=50, help="largest N to run ecs_ecr at (it takes ~0.7 s a repository)")
     parser.add_argument("--no-terraform", action="store_true")
     parser.add_argument("--no-ecs", action="store_true")
@@ -349,8 +429,9 @@ def main():
             if not args.no_terraform and Terraform.available():
                 tools["terraform"] = Terraform(env, work, record["url"])
             print("moto at %s; tools: %s" % (record["url"], ", ".join(tools)), flush=True)
-            rows = fleet(moto, tools, sizes, args.ecs_max)
-            table(rows, sizes)
+            floor = floors(env, args.repeat) if 1 in sizes else {}
+            rows = fleet(moto, tools, sizes, args.ecs_max, args.repeat)
+            table(rows, sizes, floor)
         finally:
             stack.stop(work / "moto")
         if not args.no_push:

@@ -15,7 +15,8 @@ description:
     same image) and returns the tags a push would change, and those the repository's tag mutability would
     refuse, so that nothing is pushed when everything is in place and a push that would fail halfway is
     stopped before it starts.
-  - Only reads. The registry credentials come from the config file, never from task arguments.
+  - Only reads. The registry credentials come from the config file (or, with O(auth=token), from ECR), never
+    from task arguments.
 author:
   - stowage.ecr contributors (@stowage)
 options:
@@ -39,6 +40,18 @@ options:
       - The Docker client config that holds the login. Defaults to C($DOCKER_CONFIG/config.json), else
         C(~/.docker/config.json).
     type: path
+  auth:
+    description:
+      - Which credentials read the tags.
+      - V(config) is the login stored in O(config_path) (M(stowage.ecr.ecr_login)).
+      - V(token) is a new ECR authorization token (GetAuthorizationToken), used for this read only. It is never
+        stored, and O(config_path) is not read. The registry must answer and accept it, also when the repository
+        does not exist yet, whose tags then read as holding nothing (in any mode). So nothing needs to be
+        written before the read, and a registry that does not answer fails the task before anything is.
+    type: str
+    choices: [config, token]
+    default: config
+    version_added: 0.3.0
 attributes:
   check_mode:
     support: full
@@ -124,6 +137,7 @@ def main():
         image_id=dict(type="str"),
         registry_url=dict(type="str"),
         config_path=dict(type="path"),
+        auth=dict(type="str", choices=["config", "token"], default="config"),
     )
     module = ecr_module(argument_spec, supports_check_mode=True)
     conclude(module, lambda: tag_report(module), "ECR refused a call for repository %s" % module.params["repository"])

@@ -112,6 +112,27 @@ def _detect() -> tuple[dict[str, Any], list[str]]:
 
 
 PIECES, MISSING = _detect()
+OFF = ("0", "false", "no", "off")
+
+
+def _preload(module_name: str) -> None:
+    """Import the module ``module_name`` (namespace.collection.module), and with it boto3 and the module_utils.
+
+    ansible-core loads the action class of each task in its main process (to read its class attributes)
+    before it starts the task's worker process, and every worker started after that inherits what the main
+    process has imported; what a worker imports ends with it. So the imports are paid once per run, not
+    once per task. Nothing runs: the module's main() is only called in a worker. A failed import is only
+    said at -vvv: the worker imports the module again and reports what goes wrong there, as before.
+    """
+    if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF:
+        return
+    dotted = "ansible_collections.%s.plugins.modules.%s" % tuple(module_name.rsplit(".", 1))
+    if dotted in sys.modules:
+        return
+    try:
+        importlib.import_module(dotted)
+    except Exception as e:  # pylint: disable=broad-except  # only a head start: the worker imports it again
+        display.vvv("stowage.ecr: %s not imported ahead (%s: %s)" % (module_name, type(e).__name__, e))
 
 
 def _environment(interpreter: str) -> tuple[str, str] | None:
@@ -137,6 +158,16 @@ class InProcessModuleAction(ActionBase):
 
     _supports_check_mode = True
     _supports_async = True
+
+    # the modules an action runs besides its own (namespace.collection.module), imported ahead with it
+    PRELOAD: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        package, found, name = cls.__module__.rpartition(".plugins.action.")
+        if found:
+            for module_name in (package.replace("ansible_collections.", "", 1) + "." + name,) + cls.PRELOAD:
+                _preload(module_name)
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
@@ -167,7 +198,7 @@ class InProcessModuleAction(ActionBase):
     def _runs_here(self, task_vars: dict[str, Any], facts: dict[str, Any]) -> bool:
         """Would the module run on this machine with this very Python? (Fills ``facts`` with an interpreter
         it discovered, which the result hands back as Ansible's own discovery does.)"""
-        if os.environ.get(OPT_OUT, "1").lower() in ("0", "false", "no", "off"):
+        if os.environ.get(OPT_OUT, "1").lower() in OFF:
             return False
         if MISSING:
             return self._skip("this ansible-core lacks %s" % ", ".join(MISSING))

@@ -3,8 +3,9 @@ login ecr_login wrote (from moto's token); what the registry holds afterwards is
 
 from __future__ import annotations
 
+import boto3
 import pytest
-from helpers import build_image, docker, local_id, manifest_status, run_play, unique
+from helpers import REGION, Recorder, build_image, docker, local_id, manifest_status, run_play, unique, writes
 
 MARKER = "running in process on the controller"
 
@@ -160,3 +161,47 @@ def test_in_process_and_module_process_push_alike(pushing, registry, tmp_path):
         results[mode] = {k: v for k, v in play["p"].items() if k not in ("name", "image_id")}
         assert play["p"]["image_id"] == image_id
     assert results["separate"] == results["in process"]
+
+
+@pytest.mark.slow
+def test_with_repository_one_task_decides_logs_in_and_pushes_only_what_moved(moto, registry, dockerd, tmp_path):
+    """source + repository: what the tags hold is read with a token that is not stored; in place, nothing is
+    written (no login, no tag, no push, nothing to ECR); otherwise the login, the local tags and the pushes."""
+    repository = unique("decide")
+    source = build_image(dockerd, "stowage-decide:%s" % repository.rsplit("-", 1)[-1], "decide " + repository)
+    image_id = local_id(dockerd, source)
+    config = tmp_path / "dockercfg" / "config.json"
+    args = {"source": source, "repository": repository, "tags": ["latest", "v1"], "registry_url": registry["url"], "config_path": str(config)}
+    env = {"DOCKER_HOST": dockerd["env"]["DOCKER_HOST"]}
+    ecr = boto3.client("ecr", region_name=REGION)
+
+    with Recorder(moto) as rec:
+        check = run_play([push("p", config, check=True, **args)], tmp_path, env=env)
+    assert check.rc == 0, check.failures()
+    assert check["p"]["skipped"] and check["p"]["to_push"] == ["latest", "v1"] and check["p"]["image_id"] == image_id
+    assert writes(rec.operations()) == [] and "GetAuthorizationToken" in rec.operations() and not config.exists()
+
+    ecr.create_repository(repositoryName=repository)
+    real = run_play([push("p", config, **args)], tmp_path, env=env)
+    assert real.rc == 0, real.failures()
+    result = real["p"]
+    assert result["changed"] is True and result["pushed"] == ["latest", "v1"] and result["login"]["changed"] is True
+    assert result["name"] == "%s/%s" % (registry["host"], repository) and config.exists()
+    assert [(t["tag"], t["config_digest"]) for t in result["tags"]] == [("latest", image_id), ("v1", image_id)]
+    assert manifest_status(registry, repository, "v1") == (200, image_id)
+
+    # in place: nothing is written, not even the login (the config is gone and stays gone)
+    config.unlink()
+    with Recorder(moto) as rec:
+        again = run_play([push("p", config, **args)], tmp_path, env=env)
+    assert again.rc == 0, again.failures()
+    assert again["p"]["skipped"] is True and not again["p"]["changed"] and again["p"]["pushed"] == [] and again["p"]["to_push"] == []
+    assert writes(rec.operations()) == [] and not config.exists()
+
+    # push: false decides and logs in only when a tag is to move
+    other = build_image(dockerd, "stowage-decide-other:%s" % repository.rsplit("-", 1)[-1], "other " + repository)
+    decided = run_play([push("p", config, **dict(args, source=other, tags=["v1", "v2"], push=False))], tmp_path, env=env)
+    assert decided.rc == 0, decided.failures()
+    assert decided["p"]["to_push"] == ["v1", "v2"] and decided["p"]["pushed"] == [] and config.exists()
+    assert manifest_status(registry, repository, "v1") == (200, image_id)
+    ecr.delete_repository(repositoryName=repository, force=True)

@@ -57,9 +57,10 @@ def check_params(params: dict[str, Any]) -> None:
         raise InputError("timeout: give a number of seconds above 0, got %d" % params["timeout"])
 
 
-def get_tokens(module: Any, registry_ids: list[str] | None) -> list[dict[str, Any]]:
-    """The authorizationData of GetAuthorizationToken; every secret is registered with no_log_values first."""
-    api = EcrApi(module)
+def get_tokens(module: Any, registry_ids: list[str] | None, api: EcrApi | None = None) -> list[dict[str, Any]]:
+    """The authorizationData of GetAuthorizationToken (through ``api`` when given, so that a module makes one
+    client); every secret is registered with no_log_values first."""
+    api = api or EcrApi(module)
     try:
         data = api.authorization_data(registry_ids)
     except AWS_ERRORS as e:

@@ -72,3 +72,31 @@ def test_a_missing_repository_or_login_is_refused(stubbed, tmp_path, registry):
     with pytest.raises(InputError, match="holds no login for %s" % HOST):
         tag_info.tag_report(stubbed.module(**params(tmp_path)))
     assert registry == []
+
+
+TOKEN = base64.b64encode(b"AWS:fresh-registry-password").decode()
+
+
+def token_response():
+    return {"authorizationData": [{"authorizationToken": TOKEN, "proxyEndpoint": "https://" + HOST, "expiresAt": "2026-12-01T00:00:00Z"}]}
+
+
+def test_auth_token_reads_with_a_token_that_is_not_stored(stubbed, tmp_path, registry):
+    stubbed.ecr.add_response("describe_repositories", {"repositories": [raw()]}, BY_NAME)
+    stubbed.ecr.add_response("get_authorization_token", token_response(), {})
+    module = stubbed.module(**params(tmp_path, image_id=IMAGE, auth="token"))
+    got = tag_info.tag_report(module)
+    assert {call[3] for call in registry} == {TOKEN} and got["registry"] == HOST
+    assert got["to_push"] == ["latest"] and got["image_tag_mutability"] == "MUTABLE"
+    assert TOKEN in module.no_log_values and "fresh-registry-password" in module.no_log_values
+    assert not (tmp_path / "config.json").exists()
+
+
+def test_auth_token_and_a_repository_not_made_yet_ask_the_registry_and_hold_nothing(stubbed, tmp_path, registry, monkeypatch):
+    asked = []
+    monkeypatch.setattr(tag_info, "check_login", lambda base, auth, key: asked.append((base, auth, key)))
+    stubbed.ecr.add_client_error("describe_repositories", "RepositoryNotFoundException", expected_params=BY_NAME)
+    stubbed.ecr.add_response("get_authorization_token", token_response(), {})
+    got = tag_info.tag_report(stubbed.module(**params(tmp_path, image_id=IMAGE, auth="token", registry_url="http://127.0.0.1:5000")))
+    assert asked == [("http://127.0.0.1:5000", TOKEN, "127.0.0.1:5000")] and registry == []
+    assert got["to_push"] == ["v1", "latest"] and got["image_tag_mutability"] is None and got["registry"] == "127.0.0.1:5000"

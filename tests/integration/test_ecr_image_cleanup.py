@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import time
 
 import pytest
-from helpers import REGION, Recorder, client, image_manifest, run_play, unique, writes
+import yaml
+from helpers import ANSIBLE_PLAYBOOK, REGION, ROOT, Recorder, ansible_env, client, image_manifest, run_play, unique, writes
 
 ACCOUNT = "123456789012"
 MODULE = "stowage.ecr.ecr_image_cleanup"
@@ -247,3 +249,30 @@ def test_bad_input_fails_before_any_call(three, moto, tmp_path, args, fragment):
         play = run_play([{"name": "bad", MODULE: dict({"repositories": [name]}, **args), "ignore_errors": True}], tmp_path)
     assert play["bad"]["failed"] and fragment in play["bad"]["msg"], play["bad"]["msg"]
     assert writes(recorder.operations()) == [] and digests(name) == set(images.values())
+
+
+def test_the_cleanup_playbook_plans_then_applies(three, tmp_path):
+    name, images = three
+    host = "stack-" + REGION
+    inventory = tmp_path / "inventory" / "hosts.yml"
+    inventory.parent.mkdir()
+    group = {"vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}
+    group["hosts"] = {host: {"ecr_repo_region": REGION, "ecr_cleanup_repositories": [name], "ecr_cleanup_rules": [{"keep_newest": 1}]}}
+    group["hosts"][host]["ecr_cleanup_keep_in_use"] = []
+    inventory.write_text(yaml.safe_dump({"ecr_fleet": group}))
+
+    def playbook(*args):
+        command = [ANSIBLE_PLAYBOOK, "-i", str(inventory), str(ROOT / "playbooks" / "cleanup.yml"), *args]
+        proc = subprocess.run(command, cwd=ROOT, env=ansible_env(), capture_output=True, text=True, timeout=600, check=False)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        doc = json.loads(proc.stdout[proc.stdout.index("{") :])
+        return {t["task"]["name"]: t["hosts"].get(host, {}) for p in doc["plays"] for t in p["tasks"]}
+
+    planned = playbook()
+    plan_file = tmp_path / "inventory" / "cleanup-plans" / (host + ".json")
+    assert planned["Plan the cleanup (nothing is written to AWS)"]["plan_file"] == str(plan_file) and plan_file.is_file()
+    assert planned["Apply the approved plan"].get("skipped") and digests(name) == set(images.values())
+    applied = playbook("-e", "ecr_cleanup_step=apply")
+    assert applied["Apply the approved plan"]["changed"] and applied["Apply the approved plan"]["batches"] == [2]
+    assert applied["What the step did, per repository"]["msg"]["totals"][name]["expire"] == 2
+    assert digests(name) == {images["v3"]}

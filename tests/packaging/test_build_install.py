@@ -54,6 +54,7 @@ SHIPPED = [
     "docs/reference/*.rst",
     "docs/migration.md",
     "docs/lifecycle-evaluation.md",
+    "docs/cleanup.md",
     "docs/examples",
     "docs/examples/*.yml",
 ]

@@ -200,7 +200,8 @@ def test_with_repository_one_task_decides_logs_in_and_pushes_only_what_moved(mot
 
     # push: false decides and logs in only when a tag is to move
     other = build_image(dockerd, "stowage-decide-other:%s" % repository.rsplit("-", 1)[-1], "other " + repository)
-    decided = run_play([push("p", config, **dict(args, source=other, tags=["v1", "v2"], push=False))], tmp_path, env=env)
+    moved = {key: value for key, value in args.items() if key not in ("source", "tags")}
+    decided = run_play([push("p", config, source=other, tags=["v1", "v2"], push=False, **moved)], tmp_path, env=env)
     assert decided.rc == 0, decided.failures()
     assert decided["p"]["to_push"] == ["v1", "v2"] and decided["p"]["pushed"] == [] and config.exists()
     assert manifest_status(registry, repository, "v1") == (200, image_id)

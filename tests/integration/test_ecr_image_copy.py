@@ -96,9 +96,15 @@ def source_image(linked, dockerd, name: str) -> dict:
     index of them tagged v1 and a signature of the index. Their digests."""
     record, config = linked
     source_ecr().create_repository(repositoryName=name)
-    reg = SOURCE_PREFIX + name
+    payloads = [("amd64", os.urandom(12 * 1024 * 1024)), ("arm64", ("small %s" % name).encode())]
+    return push_signed_index(record, dockerd, config, SOURCE_PREFIX + name, payloads)
+
+
+def push_signed_index(record, dockerd, config: str, reg: str, payloads: list) -> dict:
+    """An image for each (architecture, payload) of ``payloads`` built and pushed to the registry's ``reg`` as tag
+    <architecture>, an index of them tagged v1, a signature of the index. Their digests."""
     children = []
-    for arch, payload in (("amd64", os.urandom(12 * 1024 * 1024)), ("arm64", ("small %s" % name).encode())):
+    for arch, payload in payloads:
         build_and_push(dockerd, config, "%s/%s:%s" % (record["host"], reg, arch), payload)
         _status, _headers, body = registry_call(record, "GET", "/v2/%s/manifests/%s" % (reg, arch), headers={"Accept": DOCKER_V2})
         children.append({"mediaType": DOCKER_V2, "size": len(body), "digest": sha(body), "platform": {"architecture": arch, "os": "linux"}})

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-import stack
-from helpers import Recorder, client, docker, image_manifest, run_play, unique, writes
+from helpers import Recorder, client, image_manifest, run_play, unique, writes
 from test_ecr_image_copy import push_signed_index
 
 ACCOUNT = "123456789012"
@@ -136,18 +135,6 @@ def test_bad_input_fails_before_any_write(pushed_before, moto, tmp_path, args, f
         play = run_play([{"name": "bad", MODULE: args, "ignore_errors": True}], tmp_path)
     assert play["bad"]["failed"] and fragment in play["bad"]["msg"], play["bad"]["msg"]
     assert writes(recorder.operations()) == []
-
-
-@pytest.fixture()
-def linked_registry(moto, registry, dockerd, tmp_path):
-    """moto and the registry as one ECR (image layers through the API), and a docker config logged in to it."""
-    link = stack.link_registry(Path(moto["recording"]).parent, registry)
-    config = str(tmp_path / "docker-config")
-    docker(dockerd, "--config", config, "login", "-u", link["username"], "-p", link["password"], link["host"])
-    try:
-        yield link, config
-    finally:
-        Path(moto["recording"]).parent.joinpath("registry-link.json").unlink()
 
 
 def test_method_copy_copies_what_the_destination_lacks_through_ecr_api(linked_registry, moto, dockerd, tmp_path):

@@ -1,6 +1,6 @@
-"""playbooks/promote.yml on the stack: a signed two-architecture index promoted along three stages in three regions
-(the documented inventory shape), a gated stage refusing the copy until the image is scanned, the digests at the
-end of the chain checked with boto3."""
+"""playbooks/promote.yml on the stack: a signed two-architecture index promoted along three stages in three regions,
+one of them in another account reached with a role (the documented inventory shape), a gated stage refusing the
+copy until the image is scanned, the digests at the end of the chain checked with boto3."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from helpers import ANSIBLE_PLAYBOOK, REGION, ROOT, PlayResult, ansible_env, uni
 from test_ecr_image_copy import push_signed_index
 
 STAGES = (("dev", REGION), ("staging", "eu-west-1"), ("prod", "us-east-2"))
+# staging is another account, reached with a role
+STAGING_ACCOUNT = "222222222222"
+STAGING_ROLE = "arn:aws:iam::%s:role/promoter" % STAGING_ACCOUNT
 
 
 def promote(inventory: Path, image: str, check: bool = False) -> PlayResult:
@@ -22,19 +25,42 @@ def promote(inventory: Path, image: str, check: bool = False) -> PlayResult:
     return PlayResult(proc)
 
 
+def ecr(region: str):
+    """The ECR client of a stage: staging's through its role."""
+    if region != "eu-west-1":
+        return boto3.client("ecr", region_name=region)
+    keys = boto3.client("sts", region_name=region).assume_role(RoleArn=STAGING_ROLE, RoleSessionName="test")["Credentials"]
+    return boto3.client(
+        "ecr",
+        region_name=region,
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys["SessionToken"],
+    )
+
+
 def images(region: str, name: str) -> dict:
-    details = boto3.client("ecr", region_name=region).describe_images(repositoryName=name)["imageDetails"]
+    details = ecr(region).describe_images(repositoryName=name)["imageDetails"]
     return {d["imageDigest"]: sorted(d.get("imageTags", [])) for d in details}
 
 
-def test_an_image_goes_along_the_stages_gated_where_a_stage_says(linked_registry, dockerd, tmp_path):
+def test_an_image_goes_along_the_stages_of_accounts_and_regions_gated_where_a_stage_says(linked_registry, dockerd, tmp_path):
     record, config = linked_registry
     name = unique("promote") + "/app"
     for _stage, region in STAGES:
-        boto3.client("ecr", region_name=region).create_repository(repositoryName=name)
+        ecr(region).create_repository(repositoryName=name)
     made = push_signed_index(record, dockerd, config, name, [("amd64", os.urandom(6 * 1024 * 1024)), ("arm64", b"small " + name.encode())])
     hosts = {stage: {"ecr_promote_region": region} for stage, region in STAGES}
     # prod takes only an image whose scan has nothing CRITICAL, and gets a tag of its own
+    hosts["staging"].update(ecr_promote_assume_role_arn=STAGING_ROLE, ecr_promote_registry_id=STAGING_ACCOUNT)
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"ecr_promote": {"vars": {"ecr_promote_repository": name}, "hosts": hosts}}, sort_keys=False))
+    # the copy into staging writes with staging's role and would read dev with it too: refused before any copy
+    play = promote(inventory, "v1")
+    assert play.rc != 0 and images("eu-west-1", name) == {}
+    refused = play["Check that a stage reached with credentials of its own copies from a stage that names its own too"]["results"][0]
+    assert refused["msg"].startswith("ecr_promote_assume_role_arn: stage staging")
+    hosts["dev"].update(ecr_promote_assume_role_arn="arn:aws:iam::123456789012:role/builder")
     hosts["prod"].update(ecr_promote_fail_on_severity="CRITICAL", ecr_promote_tags=["v1", "stable"])
     inventory = tmp_path / "inventory.yml"
     inventory.write_text(yaml.safe_dump({"ecr_promote": {"vars": {"ecr_promote_repository": name}, "hosts": hosts}}, sort_keys=False))
@@ -56,7 +82,7 @@ def test_an_image_goes_along_the_stages_gated_where_a_stage_says(linked_registry
     assert images("us-east-2", name) == {}
 
     # scanned at staging (the stack's scan finds one HIGH): prod takes it, by digest, with its own tags
-    boto3.client("ecr", region_name="eu-west-1").start_image_scan(repositoryName=name, imageId={"imageDigest": made["index"]})
+    ecr("eu-west-1").start_image_scan(repositoryName=name, imageId={"imageDigest": made["index"]})
     play = promote(inventory, "v1")
     assert play.rc == 0, play.failures()
     copies = play["Copy the image from each stage to the next"]["results"]

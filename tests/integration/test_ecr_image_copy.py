@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 import stack
-from helpers import Recorder, docker, run_play, unique, writes
+from helpers import Recorder, docker, ecr_as, run_play, unique, writes
 
 SOURCE_ACCOUNT, SOURCE_REGION = "222222222222", "us-west-2"
 DEST_REGION = "eu-west-1"
@@ -45,14 +45,7 @@ def linked(moto, registry, dockerd, tmp_path):
 
 
 def source_ecr():
-    keys = boto3.client("sts", region_name=SOURCE_REGION).assume_role(RoleArn=ROLE, RoleSessionName="test")["Credentials"]
-    return boto3.client(
-        "ecr",
-        region_name=SOURCE_REGION,
-        aws_access_key_id=keys["AccessKeyId"],
-        aws_secret_access_key=keys["SecretAccessKey"],
-        aws_session_token=keys["SessionToken"],
-    )
+    return ecr_as(ROLE, SOURCE_REGION)
 
 
 def dest_ecr():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 import yaml
-from helpers import ANSIBLE_PLAYBOOK, REGION, ROOT, PlayResult, ansible_env, unique
+from helpers import ANSIBLE_PLAYBOOK, REGION, ROOT, PlayResult, ansible_env, ecr_as, unique
 from test_ecr_image_copy import push_signed_index
 
 STAGES = (("dev", REGION), ("staging", "eu-west-1"), ("prod", "us-east-2"))
@@ -29,14 +29,7 @@ def ecr(region: str):
     """The ECR client of a stage: staging's through its role."""
     if region != "eu-west-1":
         return boto3.client("ecr", region_name=region)
-    keys = boto3.client("sts", region_name=region).assume_role(RoleArn=STAGING_ROLE, RoleSessionName="test")["Credentials"]
-    return boto3.client(
-        "ecr",
-        region_name=region,
-        aws_access_key_id=keys["AccessKeyId"],
-        aws_secret_access_key=keys["SecretAccessKey"],
-        aws_session_token=keys["SessionToken"],
-    )
+    return ecr_as(STAGING_ROLE, region)
 
 
 def images(region: str, name: str) -> dict:

@@ -68,6 +68,21 @@ def dockerd(tmp_path_factory):
         stack.stop(directory)
 
 
+@pytest.fixture()
+def linked_registry(moto, registry, dockerd, tmp_path):
+    """moto and the registry as one ECR (image layers through ECR's API land in the registry), and a docker config
+    logged in to it: (the registry's record, the config's folder)."""
+    from helpers import docker
+
+    link = stack.link_registry(Path(moto["recording"]).parent, registry)
+    config = str(tmp_path / "docker-config")
+    docker(dockerd, "--config", config, "login", "-u", link["username"], "-p", link["password"], link["host"])
+    try:
+        yield link, config
+    finally:
+        Path(moto["recording"]).parent.joinpath("registry-link.json").unlink()
+
+
 # the tests every entry of the support matrix runs whole (noxfile.py MATRIX_TESTS, selected with -m matrix)
 ALWAYS_ON_THE_MATRIX = ("tests/unit/", "tests/packaging/test_build_install.py", "tests/packaging/test_ansible_doc.py")
 

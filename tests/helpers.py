@@ -268,3 +268,15 @@ def image_manifest(seed: str, size: int = 7) -> str:
             "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": size, "digest": digest}],
         }
     )
+
+
+def ecr_as(role_arn: str, region: str):
+    """An ECR client in ``region`` with the keys of ``role_arn`` assumed (the stack's keys act in the role's account)."""
+    keys = boto3.client("sts", region_name=region).assume_role(RoleArn=role_arn, RoleSessionName="test")["Credentials"]
+    return boto3.client(
+        "ecr",
+        region_name=region,
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys["SessionToken"],
+    )

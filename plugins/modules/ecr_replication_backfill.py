@@ -54,6 +54,28 @@ options:
         replicated there. V(false) starts one for every destination without a running backfill.
     type: bool
     default: true
+  method:
+    description:
+      - How O(state=started) brings the missing images to a destination.
+      - V(backfill) starts ECR's replication backfill (StartReplicationBackfill), which ECR runs on its own
+        schedule.
+      - V(copy) copies each image of the repositories the destination's rules select that is not replicated there
+        (its replication status for the destination is not C(COMPLETE)) within the task, with
+        M(stowage.ecr.ecr_image_copy)'s engine - the blobs and manifests the destination lacks, through ECR's
+        API, the image's tags, an index's images and the referrers (signatures, SBOMs) - into the repository of
+        the same name there, which must exist (the copy does not create repositories, as replication does).
+        Every destination is read and checked before the first write. O(missing_only) and O(wait) do not apply.
+      - Use V(copy) when ECR's backfill cannot do the work now - a backfill to the destination's region is in
+        progress (ECR runs one a destination Region at a time) or the registry has 10 in progress - or when the
+        images must be there when the task ends. Both methods reach only the destinations of the registry's
+        replication rules - ECR's backfill includes only the images that the current rules select for the
+        destination - so for a destination that no rule names, or one in another partition (which replication
+        cannot reach), copy the images with M(stowage.ecr.ecr_image_copy), which takes credentials of its own for
+        the source.
+    type: str
+    choices: [backfill, copy]
+    default: backfill
+    version_added: 0.3.0
   wait:
     description:
       - Wait until the backfills of the destinations have ended (polling with backoff), and return the counts
@@ -69,16 +91,20 @@ attributes:
   check_mode:
     support: full
     description: Reads the backfills and the images' replication status and reports what would be started or
-      stopped (with the counts of missing images), without writing.
+      stopped (with the counts of missing images), or with O(method=copy) the images that would be copied, without
+      writing.
   diff_mode:
     support: full
-    description: Returns the destinations' backfills before and after.
+    description:
+      - "Returns the destinations' backfills before and after; with O(method=copy), also the images the destinations
+        lack (C(images), each as C(region/registry_id: repository@digest)), before and after."
 notes:
   - ECR keeps ended backfills for 90 days; each destination's most recent one is returned.
   - ECR refuses more than 10 backfills in progress in a registry; the task then fails with the backfills it
     started so far in its result.
 seealso:
   - module: stowage.ecr.ecr_replication
+  - module: stowage.ecr.ecr_image_copy
   - name: Replication backfill (Amazon ECR user guide)
     link: https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication-backfill.html
     description: How a backfill chooses its images and the statuses it goes through.
@@ -96,6 +122,13 @@ EXAMPLES = r"""
     wait: true
     wait_timeout: 1800
   register: backfill
+
+- name: Copy the images a disaster-recovery region lacks now, without waiting on ECR's backfill
+  stowage.ecr.ecr_replication_backfill:
+    destinations:
+      - region: us-east-2
+    method: copy
+  register: copied
 
 - name: Stop the running backfill to a disaster-recovery account
   stowage.ecr.ecr_replication_backfill:
@@ -162,6 +195,21 @@ missing:
   elements: dict
   sample:
     - {region: eu-west-1, registry_id: "123456789012", images: 3}
+copies:
+  description:
+    - With O(method=copy), the images copied (in check mode, those that would be), each with the counts of what
+      was sent (C(manifests), C(blobs), C(bytes), and C(skipped) for the blobs the destination held already).
+  returned: with O(method=copy) and O(state=started)
+  type: list
+  elements: dict
+  version_added: 0.3.0
+  sample:
+    - region: us-east-2
+      registry_id: "123456789012"
+      repository: team/app-api
+      digest: sha256:0c8a1f...
+      tags: ["1.4.2"]
+      copied: {manifests: 4, blobs: 6, bytes: 52428800, skipped: 0}
 started:
   description: The backfills started (in check mode, the destinations that would get one, without id).
   returned: always
@@ -184,6 +232,7 @@ def main():
         destinations=dict(type="list", elements="dict", options=REPLICATION_RULE_OPTIONS["destinations"]["options"]),
         state=dict(type="str", default="started", choices=["started", "stopped"]),
         missing_only=dict(type="bool", default=True),
+        method=dict(type="str", default="backfill", choices=["backfill", "copy"]),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
     )

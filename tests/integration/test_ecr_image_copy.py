@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 import stack
-from helpers import Recorder, docker, run_play, unique, writes
+from helpers import Recorder, docker, ecr_as, run_play, unique, writes
 
 SOURCE_ACCOUNT, SOURCE_REGION = "222222222222", "us-west-2"
 DEST_REGION = "eu-west-1"
@@ -45,14 +45,7 @@ def linked(moto, registry, dockerd, tmp_path):
 
 
 def source_ecr():
-    keys = boto3.client("sts", region_name=SOURCE_REGION).assume_role(RoleArn=ROLE, RoleSessionName="test")["Credentials"]
-    return boto3.client(
-        "ecr",
-        region_name=SOURCE_REGION,
-        aws_access_key_id=keys["AccessKeyId"],
-        aws_secret_access_key=keys["SecretAccessKey"],
-        aws_session_token=keys["SessionToken"],
-    )
+    return ecr_as(ROLE, SOURCE_REGION)
 
 
 def dest_ecr():
@@ -96,9 +89,15 @@ def source_image(linked, dockerd, name: str) -> dict:
     index of them tagged v1 and a signature of the index. Their digests."""
     record, config = linked
     source_ecr().create_repository(repositoryName=name)
-    reg = SOURCE_PREFIX + name
+    payloads = [("amd64", os.urandom(12 * 1024 * 1024)), ("arm64", ("small %s" % name).encode())]
+    return push_signed_index(record, dockerd, config, SOURCE_PREFIX + name, payloads)
+
+
+def push_signed_index(record, dockerd, config: str, reg: str, payloads: list) -> dict:
+    """An image for each (architecture, payload) of ``payloads`` built and pushed to the registry's ``reg`` as tag
+    <architecture>, an index of them tagged v1, a signature of the index. Their digests."""
     children = []
-    for arch, payload in (("amd64", os.urandom(12 * 1024 * 1024)), ("arm64", ("small %s" % name).encode())):
+    for arch, payload in payloads:
         build_and_push(dockerd, config, "%s/%s:%s" % (record["host"], reg, arch), payload)
         _status, _headers, body = registry_call(record, "GET", "/v2/%s/manifests/%s" % (reg, arch), headers={"Accept": DOCKER_V2})
         children.append({"mediaType": DOCKER_V2, "size": len(body), "digest": sha(body), "platform": {"architecture": arch, "os": "linux"}})

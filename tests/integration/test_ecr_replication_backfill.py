@@ -7,11 +7,13 @@ found it."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import boto3
 import pytest
 from helpers import Recorder, client, image_manifest, run_play, unique, writes
+from test_ecr_image_copy import push_signed_index
 
 ACCOUNT = "123456789012"
 MODULE = "stowage.ecr.ecr_replication_backfill"
@@ -133,3 +135,51 @@ def test_bad_input_fails_before_any_write(pushed_before, moto, tmp_path, args, f
         play = run_play([{"name": "bad", MODULE: args, "ignore_errors": True}], tmp_path)
     assert play["bad"]["failed"] and fragment in play["bad"]["msg"], play["bad"]["msg"]
     assert writes(recorder.operations()) == []
+
+
+def test_method_copy_copies_what_the_destination_lacks_through_ecr_api(linked_registry, moto, dockerd, tmp_path):
+    """method: copy brings a signed two-architecture index that a rule selects, pushed before the rule, to the
+    destination within the task: the same digests and tags there; a destination without the repository is refused
+    before any write."""
+    record, config = linked_registry
+    ecr, destination = client("ecr"), "ca-central-1"
+    there = boto3.client("ecr", region_name=destination)
+    saved = ecr.describe_registry()["replicationConfiguration"]
+    name = unique("bfcopy") + "/app"
+    ecr.create_repository(repositoryName=name)
+    made = push_signed_index(record, dockerd, config, name, [("amd64", os.urandom(6 * 1024 * 1024)), ("arm64", b"small " + name.encode())])
+    rule = {"destinations": [{"region": destination, "registryId": ACCOUNT}], "repositoryFilters": [{"filter": name, "filterType": "PREFIX_MATCH"}]}
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [rule]})
+    args = {"destinations": [{"region": destination}], "method": "copy"}
+    try:
+        with Recorder(moto) as recorder:
+            play = run_play([{"name": "no repository", MODULE: args, "ignore_errors": True}], tmp_path)
+        assert play["no repository"].get("failed") and play["no repository"]["msg"].startswith("method: copy to %s/%s refused" % (destination, ACCOUNT))
+        assert "does not exist" in play["no repository"]["msg"] and writes(recorder.operations()) == []
+
+        there.create_repository(repositoryName=name)
+        play = run_play(four_times(args), tmp_path, diff=True)
+        assert play.rc == 0, play.failures()
+        assert [play[t]["changed"] for t in ("check", "real", "check again", "real again")] == [True, True, False, False]
+        check, real = play["check"], play["real"]
+        assert check["missing"] == [{"region": destination, "registry_id": ACCOUNT, "images": 4}]
+        assert check["started"] == [] and real["started"] == []
+        # the index with its images and signature, then the images' own tags
+        tagged = [(made["index"], ["v1"]), (made["children"][0], ["amd64"]), (made["children"][1], ["arm64"])]
+        assert [(c["digest"], c["tags"]) for c in check["copies"]] == tagged
+        assert check["copies"][0]["copied"]["manifests"] == 4 and check["copies"][0]["copied"]["bytes"] > 6 * 1024 * 1024
+        assert [c["digest"] for c in real["copies"]] == [c["digest"] for c in check["copies"]]
+        assert real["copies"][0]["copied"] == check["copies"][0]["copied"] and real["copies"][1]["copied"]["manifests"] == 0
+        assert real["diff"]["before"]["images"] == sorted("%s/%s: %s@%s" % (destination, ACCOUNT, name, c["digest"]) for c in check["copies"])
+        assert real["diff"]["after"]["images"] == []
+        for task in ("check again", "real again"):
+            assert play[task]["copies"] == [] and play[task]["missing"] == [{"region": destination, "registry_id": ACCOUNT, "images": 0}]
+        assert play["real again"]["diff"]["before"] == play["real again"]["diff"]["after"]
+
+        found = {d["imageDigest"]: sorted(d.get("imageTags", [])) for d in there.describe_images(repositoryName=name)["imageDetails"]}
+        here = {d["imageDigest"]: sorted(d.get("imageTags", [])) for d in ecr.describe_images(repositoryName=name)["imageDetails"]}
+        assert found == here == {made["index"]: ["v1"], made["children"][0]: ["amd64"], made["children"][1]: ["arm64"], made["signature"]: []}
+        referrers = there.list_image_referrers(repositoryName=name, subjectId={"imageDigest": made["index"]})["referrers"]
+        assert [r["digest"] for r in referrers] == [made["signature"]]
+    finally:
+        ecr.put_replication_configuration(replicationConfiguration=saved)

@@ -9,6 +9,7 @@ The one place (with the rest of ``_aws``) that speaks to boto3 and botocore.
 
 from __future__ import annotations
 
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -127,10 +128,16 @@ def poll(
 
 def known_regions() -> list[str]:
     """Every region of every partition in botocore's endpoint data, sorted."""
+    return list(_known_regions())
+
+
+@functools.lru_cache(maxsize=1)
+def _known_regions() -> tuple[str, ...]:
+    # read once a process: botocore parses its endpoint data anew for each session
     regions: set[str] = set()
     for partition in botocore.session.get_session().get_data("endpoints").get("partitions", []):
         regions.update(partition.get("regions", {}))
-    return sorted(regions)
+    return tuple(sorted(regions))
 
 
 def botocore_version() -> str:

@@ -294,7 +294,7 @@ class EcrApi(AwsApi):
                     held[layer["layerDigest"]] = True
         return held
 
-    def upload_layer(self, name: str, digest: str, parts: Callable[[int], Iterable[bytes]]) -> int:
+    def upload_layer(self, name: str, digest: str, parts: Callable[[int], Iterable[bytes | bytearray]]) -> int:
         """One layer written: InitiateLayerUpload, an UploadLayerPart for each of ``parts(part_size)`` (the size
         InitiateLayerUpload asks for, within ECR's limits), CompleteLayerUpload with ``digest``. A layer the
         repository holds meanwhile is done (LayerAlreadyExistsException). Returns the bytes sent."""

@@ -155,10 +155,9 @@ def _read_tree(api: EcrApi, name: str, manifests: dict[str, dict[str, Any]], dig
     return read
 
 
-def _manifests(api: EcrApi, source: dict[str, Any], root: str, referrers: bool, module: Any) -> tuple[list[str], dict[str, dict[str, Any]], list[str]]:
-    """(the digests to copy in order, their BatchGetImage entries, the referrers' digests). The referrers of every
-    manifest read are listed, and theirs in turn."""
-    name = source["repository"]
+def _manifests(api: EcrApi, name: str, root: str, referrers: bool, module: Any) -> tuple[list[str], dict[str, dict[str, Any]], list[str]]:
+    """(the digests to copy in order, their BatchGetImage entries, the referrers' digests) of image ``root`` of
+    repository ``name``. The referrers of every manifest read are listed, and theirs in turn."""
     manifests: dict[str, dict[str, Any]] = {}
     referred: dict[str, list[str]] = {}
     fresh = _read_tree(api, name, manifests, [root])
@@ -176,9 +175,9 @@ def _manifests(api: EcrApi, source: dict[str, Any], root: str, referrers: bool, 
     return order, manifests, list(dict.fromkeys(d for subject in order for d in referred.get(subject, [])))
 
 
-def _copy_blob(source_api: EcrApi, dest: EcrApi, source: dict[str, Any], name: str, done: dict[str, Any], lock: Any, blob: dict[str, Any]) -> None:
+def _copy_blob(source_api: EcrApi, dest: EcrApi, source_name: str, name: str, done: dict[str, Any], lock: Any, blob: dict[str, Any]) -> None:
     digest = blob["digest"]
-    url = source_api.layer_download_url(source["repository"], digest)
+    url = source_api.layer_download_url(source_name, digest)
     response = open_layer(url, digest)
     try:
         sent = dest.upload_layer(name, digest, functools.partial(layer_parts, response, digest))
@@ -212,18 +211,7 @@ def copy_image(module: Any, sleep: Callable[[float], None] = time.sleep, clock: 
         restore = False  # on its way back: only waited for
     _gates(module, source_api, source, root)
 
-    repo = dest.describe(name)
-    if repo is None:
-        raise InputError("repository: %s does not exist in the destination registry (%s); create it first (stowage.ecr.ecr_repository)" % (name, dest.region))
-    holders, _missing = dest.describe_image_ids(name, [{"imageTag": t} for t in tags]) if tags else ([], [])
-    filters = [f.get("filter") for f in repo.get("imageTagMutabilityExclusionFilters") or []]
-    tag_plan = plan_promotion(holders, {"imageDigest": root}, tags, repo.get("imageTagMutability", "MUTABLE"), filters)
-    if tag_plan["conflicts"]:
-        raise InputError(
-            "tags: repository %s has image tag mutability %s, and its tags %s hold another image than %s; ECR would refuse to move "
-            "them. Nothing was copied." % (name, repo.get("imageTagMutability", "MUTABLE"), ", ".join(tag_plan["conflicts"]), root)
-        )
-    tags_before = {t: (find_image(holders, {"imageTag": t}) or {}).get("imageDigest") for t in tags}
+    tag_plan, tags_before = destination_tags(dest, name, root, tags)
     result: dict[str, Any] = {"changed": False, "digest": root, "tags": tags, "referrers": [], "restored": False}
     result["copied"] = {"manifests": 0, "blobs": 0, "bytes": 0, "skipped": 0}
 
@@ -235,14 +223,50 @@ def copy_image(module: Any, sleep: Callable[[float], None] = time.sleep, clock: 
             return result
         _await_active(source_api, source, root, restore, want["timeout"], sleep, clock)
         result["restored"] = restore
+    return copy_into(module, source_api, dest, source["repository"], name, result, tag_plan, tags_before, params["include_referrers"])
 
-    order, manifests, referrers = _manifests(source_api, source, root, params["include_referrers"], module)
+
+def destination_tags(dest: EcrApi, name: str, root: str, tags: list[str]) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """(the tag plan at the destination, the digest each tag holds there now) for image ``root`` tagged ``tags`` in
+    repository ``name``; InputError, before any write, when the repository is missing or an immutable tag holds
+    another image."""
+    repo = dest.describe(name)
+    if repo is None:
+        raise InputError("repository: %s does not exist in the destination registry (%s); create it first (stowage.ecr.ecr_repository)" % (name, dest.region))
+    holders, _missing = dest.describe_image_ids(name, [{"imageTag": t} for t in tags]) if tags else ([], [])
+    filters = [f.get("filter") for f in repo.get("imageTagMutabilityExclusionFilters") or []]
+    tag_plan = plan_promotion(holders, {"imageDigest": root}, tags, repo.get("imageTagMutability", "MUTABLE"), filters)
+    if tag_plan["conflicts"]:
+        raise InputError(
+            "tags: repository %s has image tag mutability %s, and its tags %s hold another image than %s; ECR would refuse to move "
+            "them. Nothing was copied." % (name, repo.get("imageTagMutability", "MUTABLE"), ", ".join(tag_plan["conflicts"]), root)
+        )
+    return tag_plan, {t: (find_image(holders, {"imageTag": t}) or {}).get("imageDigest") for t in tags}
+
+
+def copy_into(
+    module: Any,
+    source_api: EcrApi,
+    dest: EcrApi,
+    source_name: str,
+    name: str,
+    result: dict[str, Any],
+    tag_plan: dict[str, Any],
+    tags_before: dict[str, str | None],
+    referrers: bool,
+) -> dict[str, Any]:
+    """The active image ``result["digest"]`` of ``source_name`` (``source_api``'s side) copied into ``name``
+    (``dest``'s side) with its children (and its referrers with ``referrers``) and tagged ``result["tags"]`` as
+    ``tag_plan`` (``destination_tags``) says: what the destination lacks is read, planned and, out of check mode,
+    written. ``result`` is completed and returned; PartialFailure when a write fails after another."""
+    root, tags = result["digest"], result["tags"]
+    order, manifests, found_referrers = _manifests(source_api, source_name, root, referrers, module)
     present_images, _missing = dest.describe_image_ids(name, [{"imageDigest": d} for d in order])
     present = {i["imageDigest"] for i in present_images}
     check = blobs_to_check(order, manifests, present)
     available = dest.layers_available(name, check) if check else {}
     plan = plan_copy(order, manifests, present, available)
-    result["referrers"] = referrers
+    result["referrers"] = found_referrers
     result["copied"] = {"manifests": len(plan["manifests"]), "blobs": len(plan["blobs"]), "bytes": plan["bytes"], "skipped": plan["skipped"]}
     result["changed"] = bool(plan["manifests"] or tag_plan["put"] or result["restored"])
     result["diff"] = {
@@ -254,7 +278,7 @@ def copy_image(module: Any, sleep: Callable[[float], None] = time.sleep, clock: 
 
     done = {"blobs": 0, "bytes": 0, "manifests": 0}
     try:
-        dest.parallel(functools.partial(_copy_blob, source_api, dest, source, name, done, threading.Lock()), plan["blobs"])
+        dest.parallel(functools.partial(_copy_blob, source_api, dest, source_name, name, done, threading.Lock()), plan["blobs"])
         tagged: set[str] = set()
         for digest in plan["manifests"]:
             # the image itself is put under its first tag, its children and referrers untagged

@@ -36,7 +36,7 @@ def open_layer(url: str, digest: str, timeout: float = 60) -> Any:
         raise BlobReadFailed("the download URL ECR gave for layer %s could not be read: %s" % (digest, getattr(e, "reason", e))) from None
 
 
-def layer_parts(response: Any, digest: str, part_size: int) -> Iterator[bytes]:
+def layer_parts(response: Any, digest: str, part_size: int) -> Iterator[bytearray]:
     """The bytes of ``response`` in parts of ``part_size`` (the last one shorter), checked against ``digest``
     (sha256) once all are read: BlobReadFailed when they differ, raised after the last part and so before
     the upload is completed (CompleteLayerUpload is what makes a layer exist)."""
@@ -52,13 +52,14 @@ def layer_parts(response: Any, digest: str, part_size: int) -> Iterator[bytes]:
                 if len(part) == part_size:
                     if hasher is not None:
                         hasher.update(part)
-                    yield bytes(part)
+                    # handed over as it is (botocore takes a bytearray for a blob): a copy would hold a part twice
+                    yield part
                     part = bytearray()
     except (OSError, http.client.HTTPException) as e:
         raise BlobReadFailed("layer %s stopped arriving from its download URL: %s" % (digest, e)) from None
     if hasher is not None:
         hasher.update(part)
     if part:
-        yield bytes(part)
+        yield part
     if hasher is not None and "sha256:" + hasher.hexdigest() != digest:
         raise BlobReadFailed("the bytes read for layer %s are not that digest (sha256:%s)" % (digest, hasher.hexdigest()))

@@ -21,7 +21,7 @@ PROGRESS = {"totalReplicationCount": 1, "completedReplicationCount": 1, "failedR
 
 
 def params(**given):
-    return dict({"destinations": None, "state": "started", "missing_only": True, "wait": False, "wait_timeout": 600}, **given)
+    return dict({"destinations": None, "state": "started", "missing_only": True, "method": "backfill", "wait": False, "wait_timeout": 600}, **given)
 
 
 def registry(stubbed, rules=(RULE,)):

@@ -55,6 +55,7 @@ SHIPPED = [
     "docs/migration.md",
     "docs/lifecycle-evaluation.md",
     "docs/cleanup.md",
+    "docs/performance.md",
     "docs/examples",
     "docs/examples/*.yml",
 ]

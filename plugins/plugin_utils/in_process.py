@@ -115,24 +115,31 @@ PIECES, MISSING = _detect()
 OFF = ("0", "false", "no", "off")
 
 
+# What is imported ahead: the third-party libraries that cost most of a module's import (boto3 and botocore,
+# requests for community.docker), never a module or its module_utils. Those stay imported in the worker as
+# before, so that what they say at import time (ansible-core's deprecation of ansible.module_utils._text, which
+# amazon.aws 10 imports, on ansible-core 2.20) lands in the task's result on both paths alike.
+AHEAD = ("boto3", "requests")
+
+
 def _preload(module_name: str) -> None:
-    """Import the module ``module_name`` (namespace.collection.module), and with it boto3 and the module_utils.
+    """Import boto3 and requests, which the module ``module_name`` (namespace.collection.module) needs.
 
     ansible-core loads the action class of each task in its main process (to read its class attributes)
     before it starts the task's worker process, and every worker started after that inherits what the main
-    process has imported; what a worker imports ends with it. So the imports are paid once per run, not
+    process has imported; what a worker imports ends with it. So those imports are paid once per run, not
     once per task. Nothing runs: the module's main() is only called in a worker. A failed import is only
-    said at -vvv: the worker imports the module again and reports what goes wrong there, as before.
+    said at -vvv: the worker imports it again and reports what goes wrong there, as before.
     """
     if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF:
         return
-    dotted = "ansible_collections.%s.plugins.modules.%s" % tuple(module_name.rsplit(".", 1))
-    if dotted in sys.modules:
-        return
-    try:
-        importlib.import_module(dotted)
-    except Exception as e:  # pylint: disable=broad-except  # only a head start: the worker imports it again
-        display.vvv("stowage.ecr: %s not imported ahead (%s: %s)" % (module_name, type(e).__name__, e))
+    for name in AHEAD:
+        if name in sys.modules:
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception as e:  # pylint: disable=broad-except  # only a head start: the worker imports it again
+            display.vvv("stowage.ecr: %s not imported ahead for %s (%s: %s)" % (name, module_name, type(e).__name__, e))
 
 
 def _environment(interpreter: str) -> tuple[str, str] | None:

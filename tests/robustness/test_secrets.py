@@ -118,7 +118,9 @@ def test_no_secret_in_output_facts_or_command_lines(mode, moto, registry, docker
     assert play.rc == 0, play.failures()
     # the run did what it should, at full verbosity, while the sampler watched
     assert registry_tag(registry, name, "latest")["config"]["digest"] == image_id(dockerd, image)
-    assert "ESTABLISH LOCAL CONNECTION" in play.stdout + play.stderr, "-vvvv output expected"
+    # at -vvv and more: a module process establishes its connection; a module run in process says so instead
+    verbose = ("ESTABLISH LOCAL CONNECTION", "running in process on the controller")
+    assert any(marker in play.stdout + play.stderr for marker in verbose), "-vvvv output expected"
     assert sampler.samples > 50 and sampler.module_processes > 0  # community.docker's modules run as processes in both modes
     if mode == "module processes":
         assert "AnsiballZ_ecr_login" in play.stdout + play.stderr

@@ -17,6 +17,7 @@ the pushes. Every module runs in the same process, so boto3 is imported and its 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -25,12 +26,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
-from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 
 from ansible_collections.stowage.ecr.plugins.doc_fragments.docker_api import ModuleDocFragment
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_image_tags
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import split_image_name
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
 from ansible_collections.stowage.ecr.plugins.plugin_utils.in_process import InProcessModuleAction
 
 PUSH_MODULE = "community.docker.docker_image_push"
@@ -49,29 +46,40 @@ DOCKER_OPTIONS: dict[str, dict[str, Any]] = {
     for key, option in yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"].items()
 }
 
-# amazon.aws's options (credentials, region, endpoint), passed on as given to the ECR modules, which apply
-# their defaults and environment fallbacks themselves; a name the Docker Engine options have too
-# (validate_certs) keeps its Docker meaning
-AWS_OPTIONS: dict[str, dict[str, Any]] = {
-    key: {k: v for k, v in option.items() if k not in ("default", "fallback")} for key, option in aws_argument_spec().items() if key not in DOCKER_OPTIONS
-}
-# the registry side (with repository): passed on to ecr_image_tag_info and ecr_login
-ECR_OPTIONS: dict[str, dict[str, Any]] = dict(
-    repository=dict(type="str"),
-    registry_id=dict(type="str"),
-    registry_url=dict(type="str"),
-    config_path=dict(type="path"),
-    **AWS_OPTIONS,
-)
 
-ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
-    name=dict(type="str"),
-    tags=dict(type="list", elements="str", default=["latest"]),
-    source=dict(type="str"),
-    push=dict(type="bool", default=True),
-    **ECR_OPTIONS,
-    **DOCKER_OPTIONS,
-)
+# The registry side (with repository), passed on to ecr_image_tag_info and ecr_login, and amazon.aws's options
+# (credentials, region, endpoint), passed on as given to the ECR modules, which apply their defaults and
+# environment fallbacks themselves; a name the Docker Engine options have too (validate_certs) keeps its Docker
+# meaning. Made on first use, in the task's worker: this plugin is loaded in ansible-core's main process, whose
+# imports every later worker inherits, and a module's import-time deprecations (amazon.aws 10 imports what
+# ansible-core 2.20 deprecates) must reach that module's own result.
+@functools.lru_cache(maxsize=None)
+def ecr_options() -> dict[str, dict[str, Any]]:
+    from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec  # pylint: disable=import-outside-toplevel
+
+    aws = {}
+    for key, option in aws_argument_spec().items():
+        if key not in DOCKER_OPTIONS:
+            aws[key] = {k: v for k, v in option.items() if k not in ("default", "fallback")}
+    return dict(
+        repository=dict(type="str"),
+        registry_id=dict(type="str"),
+        registry_url=dict(type="str"),
+        config_path=dict(type="path"),
+        **aws,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def argument_spec() -> dict[str, dict[str, Any]]:
+    return dict(
+        name=dict(type="str"),
+        tags=dict(type="list", elements="str", default=["latest"]),
+        source=dict(type="str"),
+        push=dict(type="bool", default=True),
+        **ecr_options(),
+        **DOCKER_OPTIONS,
+    )
 
 
 class ActionModule(InProcessModuleAction):
@@ -87,7 +95,7 @@ class ActionModule(InProcessModuleAction):
         del tmp
         # an option set to null reads as omitted (so tags: null means the default), as in a module
         given = {key: value for key, value in self._task.args.items() if value is not None}
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC, required_together=[["client_cert", "client_key"]]).validate(given)
+        validated = ArgumentSpecValidator(argument_spec(), required_together=[["client_cert", "client_key"]]).validate(given)
         if validated.error_messages:
             message = validated.errors.msg
             if isinstance(validated.errors[0], UnsupportedError):
@@ -97,6 +105,11 @@ class ActionModule(InProcessModuleAction):
         name, tags = args["name"], args["tags"]
         if not name and args["repository"] is None:
             raise AnsibleActionFail("missing required arguments: name")
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_image_tags
+        from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import split_image_name  # pylint: disable=import-outside-toplevel
+        from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError  # pylint: disable=import-outside-toplevel
+
         try:
             registry = split_image_name(name)[0] if name else None
             if tags:
@@ -164,7 +177,7 @@ class ActionModule(InProcessModuleAction):
         return result
 
     def _ecr_args(self, args: dict[str, Any], **more: Any) -> dict[str, Any]:
-        given = {key: args[key] for key in ECR_OPTIONS if args.get(key) is not None}
+        given = {key: args[key] for key in ecr_options() if args.get(key) is not None}
         return dict(given, auth="token", **more)
 
     def _decide(self, result: dict[str, Any], args: dict[str, Any], connection: dict[str, Any], task_vars: dict[str, Any]) -> list[str]:
@@ -188,7 +201,7 @@ class ActionModule(InProcessModuleAction):
             return []
         if not held["to_push"] or self._task.check_mode:
             return list(held["to_push"])
-        login_args = {key: args[key] for key in ECR_OPTIONS if key != "repository" and args.get(key) is not None}
+        login_args = {key: args[key] for key in ecr_options() if key != "repository" and args.get(key) is not None}
         if login_args.pop("registry_id", None):
             login_args["registry_ids"] = [args["registry_id"]]
         login = self._run_module(LOGIN_MODULE, login_args, task_vars)

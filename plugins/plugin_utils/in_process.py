@@ -25,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import importlib.abc
+import importlib.util
 import inspect
 import io
 import json
@@ -133,6 +135,7 @@ def _preload(module_name: str) -> None:
     """
     if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF:
         return
+    _install_finder()
     for name in AHEAD:
         if name in sys.modules:
             continue
@@ -140,6 +143,49 @@ def _preload(module_name: str) -> None:
             importlib.import_module(name)
         except Exception as e:  # pylint: disable=broad-except  # only a head start: the worker imports it again
             display.vvv("stowage.ecr: %s not imported ahead for %s (%s: %s)" % (name, module_name, type(e).__name__, e))
+
+
+# The module_utils that the modules run in process import from source files: those of this collection and of the
+# collections its modules build on. ansible-core's collection loader compiles a collection's Python source anew in
+# every process that imports it (it keeps no bytecode), and each task's worker is a new process: that compile was
+# the largest part of a module's import (about 40 to 70 ms of 256 KB of source a module run). Python's own source
+# loader reads and writes the bytecode beside the source, as for any installed package (``__pycache__``; not when
+# PYTHONDONTWRITEBYTECODE is set or the directory is not writable, where it compiles as before). It is used only for
+# a file that the collection loader would load itself: a submodule of these packages found as a file in the folder
+# the collection loader chose for the package (its ``__path__``), in collections that route no module_utils
+# (tests/unit/plugins/test_in_process.py checks that of the installed ones). Anything else, and anything that goes
+# wrong here, is left to the collection loader.
+CACHED_PACKAGES = tuple("ansible_collections.%s.plugins.module_utils." % name for name in ("stowage.ecr", "amazon.aws", "community.docker"))
+
+
+class _BytecodeCachingFinder(importlib.abc.MetaPathFinder):
+    """Finds our and our dependencies' module_utils files for Python's source loader (see CACHED_PACKAGES)."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if not fullname.startswith(CACHED_PACKAGES):
+            return None
+        try:
+            parent, _dot, leaf = fullname.rpartition(".")
+            for folder in getattr(sys.modules.get(parent), "__path__", None) or ():
+                package = os.path.join(folder, leaf, "__init__.py")
+                if os.path.isfile(package):
+                    return importlib.util.spec_from_file_location(fullname, package, submodule_search_locations=[os.path.dirname(package)])
+                source = os.path.join(folder, leaf + ".py")
+                if os.path.isfile(source):
+                    return importlib.util.spec_from_file_location(fullname, source)
+        except Exception:  # pylint: disable=broad-except  # the collection loader finds it as before
+            return None
+        return None
+
+
+FINDER = _BytecodeCachingFinder()
+
+
+def _install_finder() -> None:
+    """Put the finder ahead of the collection loader in this process (and so in every worker started from it)."""
+    if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF or FINDER in sys.meta_path:
+        return
+    sys.meta_path.insert(0, FINDER)
 
 
 def _environment(interpreter: str) -> tuple[str, str] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -208,3 +209,44 @@ def test_every_module_gives_the_same_result_both_ways(moto, registry, tmp_path):
     assert in_process["bad login"]["failed"] and in_process["push"]["failed"] and in_process["bad replication"]["failed"]
     assert in_process["registry policy"]["changed"] and in_process["template"]["changed"] and in_process["cache rule"]["changed"]
     assert in_process["promote"]["changed"] and in_process["bad image"]["failed"] and len(in_process["images"]["images"]) == 1
+
+
+def test_module_utils_imported_in_process_keep_their_bytecode(moto, tmp_path):
+    """In process, this collection's module_utils and those of the collections it builds on are imported with
+    Python's source loader (bytecode kept, as for any installed package), not compiled anew by every worker: a run
+    writes their bytecode (here under PYTHONPYCACHEPREFIX), and the task's result is the module's own."""
+    prefix = tmp_path / "pycache"
+    name = unique("bytecode")
+    tasks = [{"name": "repo", "stowage.ecr.ecr_repository": {"name": name}}]
+    env = {"PYTHONPYCACHEPREFIX": str(prefix), "PYTHONDONTWRITEBYTECODE": ""}
+    first = run_play(tasks, tmp_path, extra_args=["-vvv"], env=env)
+    assert first.rc == 0, first.failures()
+    assert MARKER in first.stdout and first["repo"]["changed"]
+    written = {str(p.relative_to(prefix)) for p in prefix.rglob("*.pyc")}
+    for package in ("stowage/ecr/plugins/module_utils/_aws/ecr", "amazon/aws/plugins/module_utils/botocore"):
+        assert any(package + "." in path for path in written), (package, sorted(written)[:20])
+    # the module itself stays with the collection loader (only module_utils are read this way)
+    assert not any("plugins/modules/" in path for path in written)
+    again = run_play(tasks, tmp_path, env=env)
+    assert again.rc == 0 and not again["repo"]["changed"]
+    assert again["repo"]["repository"] == first["repo"]["repository"]
+
+
+def test_collections_read_with_the_source_loader_route_no_module_utils():
+    """The source loader is used only where the collection loader would load the same file: the collections whose
+    module_utils it reads (in_process.CACHED_PACKAGES) redirect none of them (meta/runtime.yml)."""
+    script = (
+        "import json, os, yaml\n"
+        "from ansible.plugins.loader import init_plugin_loader\n"
+        "init_plugin_loader()\n"
+        "import importlib\n"
+        "found = {}\n"
+        "for name in ('stowage.ecr', 'amazon.aws', 'community.docker'):\n"
+        "    package = importlib.import_module('ansible_collections.' + name)\n"
+        "    path = os.path.join(list(package.__path__)[0], 'meta', 'runtime.yml')\n"
+        "    meta = yaml.safe_load(open(path)) if os.path.exists(path) else {}\n"
+        "    found[name] = sorted(((meta or {}).get('plugin_routing') or {}).get('module_utils') or {})\n"
+        "print(json.dumps(found))\n"
+    )
+    out = subprocess.run([os.path.join(BIN, "python"), "-c", script], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == {"stowage.ecr": [], "amazon.aws": [], "community.docker": []}

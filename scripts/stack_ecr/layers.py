@@ -26,6 +26,14 @@ What the stack keeps of the ECR API Reference (the operations' and errors' docum
   (``LAYERS_PATH``) signed with an HMAC and valid for an hour, which streams the blob out of the registry
   without any credentials; a wrong signature or an expired URL is 403, as S3 answers.
 
+- PutImage (moto's, checked here first): an image manifest naming a blob (config, layer, an artifact's blob)
+  that the repository does not hold is LayersNotFoundException; an index naming an image the repository does
+  not hold is ReferencedImagesNotFoundException ("The manifest list is referencing an image that does not
+  exist."), as the ECR API Reference's PutImage lists its errors
+  (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html). Checked while a registry is
+  linked, where the blobs are; without one, moto's PutImage takes any manifest, which is how tests seed images
+  with made-up layers.
+
 Fault hook for tests: ``{"complete_fails_after": N}`` in ``layer-faults.json`` beside moto's recording makes
 every CompleteLayerUpload after the first N (counted per server since the file appeared) fail with
 KmsException, an error the operation documents and clients do not retry, so a copy stops part-way.
@@ -47,6 +55,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
+from moto.ecr.responses import ECRResponse
 from moto.moto_api._internal import urls as moto_api_urls
 
 from . import LAYERS_PATH
@@ -58,6 +67,7 @@ PART_MIN = 5 * 1024 * 1024
 URL_SECONDS = 3600
 DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
 CHUNK = 64 * 1024
+INDEX_TYPES = ("application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json")
 FAULTS = {"completed": 0}
 # one part at a time per upload; uploads of several layers go on side by side
 UPLOADS_LOCK = threading.Lock()
@@ -187,16 +197,59 @@ def batch_check_layer_availability(backend, params, account, region):
     return {"layers": layers, "failures": failures}
 
 
+def _named_blobs(manifest: Dict[str, Any]) -> list:
+    named = [manifest.get("config") or {}] + list(manifest.get("layers") or []) + list(manifest.get("blobs") or [])
+    return list(dict.fromkeys(d["digest"] for d in named if isinstance(d, dict) and isinstance(d.get("digest"), str)))
+
+
+def put_image_refusal(backend, linked: Dict[str, Any], params: Dict[str, Any]) -> EcrError | None:
+    """Why ECR would refuse PutImage of ``params`` for what the repository lacks (None: nothing lacking, or a
+    request moto refuses itself: a missing repository, a manifest that is not JSON)."""
+    repository = backend.repositories.get(params.get("repositoryName"))
+    try:
+        manifest = json.loads(params.get("imageManifest") or "")
+    except ValueError:
+        return None
+    if repository is None or not isinstance(manifest, dict):
+        return None
+    media_type = params.get("imageManifestMediaType") or manifest.get("mediaType")
+    if isinstance(manifest.get("manifests"), list) or media_type in INDEX_TYPES:
+        held = {image.get_image_digest() for image in repository.images}
+        children = [c.get("digest") for c in manifest.get("manifests") or [] if isinstance(c, dict)]
+        missing = [d for d in children if d not in held]
+        if missing:
+            return EcrError("ReferencedImagesNotFoundException", "The manifest list is referencing an image that does not exist: %s." % ", ".join(missing))
+        return None
+    name = _registry_name(backend, repository)
+    missing = [d for d in _named_blobs(manifest) if (call(linked, "HEAD", _blob_path(name, d)) or (0,))[0] != 200]
+    if missing:
+        return EcrError(
+            "LayersNotFoundException",
+            "The specified layers could not be found, or the specified layer is not valid for this repository: %s." % ", ".join(missing),
+        )
+    return None
+
+
+def _checking_blobs(original):
+    def put_image(self: ECRResponse):
+        linked = link()
+        if linked:
+            body = self.body.decode() if isinstance(self.body, bytes) else self.body
+            refusal = put_image_refusal(self.ecr_backend, linked, json.loads(body or "{}"))
+            if refusal is not None:
+                raise refusal
+        return original(self)
+
+    return put_image
+
+
 def _referenced(repository, digest: str) -> bool:
     for image in repository.images:
         try:
             manifest = json.loads(image.image_manifest)
         except ValueError:
             continue
-        if not isinstance(manifest, dict):
-            continue
-        named = [manifest.get("config") or {}] + list(manifest.get("layers") or []) + list(manifest.get("blobs") or [])
-        if any(isinstance(d, dict) and d.get("digest") == digest for d in named):
+        if isinstance(manifest, dict) and digest in _named_blobs(manifest):
             return True
     return False
 
@@ -252,4 +305,5 @@ def serve_layer(request, full_url, headers):
     return 200, dict({"Content-Type": "application/octet-stream"}, **({"Content-Length": length} if length else {})), _stream(response)
 
 
+ECRResponse.put_image = _checking_blobs(ECRResponse.put_image)
 moto_api_urls.url_paths["{0}" + LAYERS_PATH] = serve_layer

@@ -5,6 +5,8 @@ or to be killed)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any, Dict, List
@@ -115,6 +117,62 @@ def popen_playbook(path: Path, args: List[str] | None = None, env: Dict[str, str
         start_new_session=True,
         **kwargs,
     )
+
+
+def descendants(pid: int) -> List[int]:
+    """The processes below ``pid`` (children, theirs, ...), read from /proc."""
+    children: Dict[int, List[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as stat:
+                # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after its last ")"
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _signal(pids: List[int], sig: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def kill_tree(proc: subprocess.Popen) -> List[int]:
+    """SIGKILL to ``proc``'s process group and to every process below it, as a machine that dies: ansible-core's
+    workers run in sessions of their own (``os.setsid``), so killing the playbook's group alone leaves a worker
+    that goes on running its module. The tree is stopped first, so that nothing starts in between. Returns the
+    pids killed below ``proc``."""
+    os.killpg(proc.pid, signal.SIGSTOP)
+    below = descendants(proc.pid)
+    _signal(below, signal.SIGSTOP)
+    below = list(dict.fromkeys(below + descendants(proc.pid)))
+    os.killpg(proc.pid, signal.SIGKILL)
+    _signal(below, signal.SIGKILL)
+    return below
+
+
+def running(pids: List[int]) -> List[int]:
+    """Those of ``pids`` still running (a zombie has ended)."""
+    alive = []
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append(pid)
+        except (OSError, IndexError):
+            continue
+    return alive
 
 
 def finish(proc: subprocess.Popen, timeout: float = 600) -> PlayResult:

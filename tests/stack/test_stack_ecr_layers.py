@@ -170,3 +170,58 @@ def test_the_fault_hook_stops_uploads_after_some(linked, moto):
     finally:
         faults.unlink()
     assert upload(ecr, name, b"the second layer") == "sha256:" + hashlib.sha256(b"the second layer").hexdigest()
+
+
+def test_put_image_refuses_a_manifest_whose_blobs_or_images_the_repository_lacks(linked, dockerd):
+    name = unique("putcheck")
+    ecr = boto3.client("ecr", region_name="eu-west-1")
+    ecr.create_repository(repositoryName=name)
+    config, layer = b'{"architecture": "amd64", "os": "linux"}', b"the layer of " + name.encode()
+    digest = {data: "sha256:" + hashlib.sha256(data).hexdigest() for data in (config, layer)}
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": len(config), "digest": digest[config]},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "size": len(layer), "digest": digest[layer]}],
+        }
+    )
+    image_digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": len(manifest), "digest": image_digest}],
+        }
+    )
+
+    # neither blob there, then only the config: LayersNotFoundException, and nothing put
+    with pytest.raises(ClientError) as error:
+        ecr.put_image(repositoryName=name, imageManifest=manifest, imageTag="v1")
+    assert code(error) == "LayersNotFoundException" and digest[config] in str(error.value) and digest[layer] in str(error.value)
+    upload(ecr, name, config)
+    with pytest.raises(ClientError) as error:
+        ecr.put_image(repositoryName=name, imageManifest=manifest, imageTag="v1")
+    assert code(error) == "LayersNotFoundException" and digest[config] not in str(error.value) and digest[layer] in str(error.value)
+    # an index of an image the repository does not hold: ReferencedImagesNotFoundException
+    with pytest.raises(ClientError) as error:
+        ecr.put_image(repositoryName=name, imageManifest=index, imageTag="multi")
+    assert code(error) == "ReferencedImagesNotFoundException" and image_digest in str(error.value)
+    assert ecr.describe_images(repositoryName=name)["imageDetails"] == []
+
+    # blobs uploaded to another repository do not count for this one
+    elsewhere = unique("putcheck-other")
+    ecr.create_repository(repositoryName=elsewhere)
+    upload(ecr, elsewhere, layer)
+    with pytest.raises(ClientError) as error:
+        ecr.put_image(repositoryName=name, imageManifest=manifest, imageTag="v1")
+    assert code(error) == "LayersNotFoundException"
+
+    # every blob uploaded: the image is taken, then the index of it
+    upload(ecr, name, layer)
+    put = ecr.put_image(repositoryName=name, imageManifest=manifest, imageTag="v1", imageDigest=image_digest)
+    assert put["image"]["imageId"]["imageDigest"] == image_digest
+    index_digest = "sha256:" + hashlib.sha256(index.encode()).hexdigest()
+    put = ecr.put_image(repositoryName=name, imageManifest=index, imageTag="multi", imageDigest=index_digest)
+    assert put["image"]["imageId"]["imageDigest"] == index_digest
+    assert {d["imageDigest"] for d in ecr.describe_images(repositoryName=name)["imageDetails"]} == {image_digest, put["image"]["imageId"]["imageDigest"]}

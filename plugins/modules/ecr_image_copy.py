@@ -20,7 +20,9 @@ description:
   - Each blob (config and layers) that the destination lacks (BatchCheckLayerAvailability) is streamed from the
     download URL ECR gives for it (GetDownloadUrlForLayer) into a layer upload (InitiateLayerUpload,
     UploadLayerPart, CompleteLayerUpload) in parts of the size ECR asks for (5 MiB to 20 MiB); a layer is never
-    held whole in memory nor written to disk. O(max_concurrency) blobs are copied at a time.
+    held whole in memory nor written to disk. O(max_concurrency) blobs are copied at a time, each part sent while
+    the next one is read; the parts held in memory are bounded across all blobs (30 MiB of layer bytes, held as
+    the base64 text UploadLayerPart carries, about 40 MiB), whatever O(max_concurrency) is.
   - Idempotent. A destination that holds the image with the wanted tags is not written to (C(changed=false));
     a copy that was cut off part-way sends, when run again, only the blobs and manifests still missing.
   - Everything that can be refused is refused before the first write - a missing source image or repository, a
@@ -102,7 +104,10 @@ options:
     type: str
     choices: [CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED]
   max_concurrency:
-    description: How many blobs are copied at a time (1 to 32).
+    description:
+      - How many blobs are copied at a time (1 to 32).
+      - The memory their parts take does not grow with it; the parts in memory are bounded across the blobs (see
+        the description above), so a blob may wait for another's parts to be sent before its next part is read.
     type: int
     default: 4
 notes:

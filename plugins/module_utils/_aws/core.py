@@ -10,6 +10,7 @@ The one place (with the rest of ``_aws``) that speaks to boto3 and botocore.
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -27,8 +28,9 @@ WORKERS = 8
 # ECR's own names for "try again": AWSRetry knows the generic ones only
 RETRYABLE_CODES = ["ThrottlingException", "ServerException", "ServiceUnavailableException", "LimitExceededException"]
 # botocore's own retries (connection errors, 5xx, throttling) with more attempts than its default 3;
-# a user's aws_config still wins, as amazon.aws merges it last
-CLIENT_CONFIG = {"retries": {"mode": "standard", "max_attempts": 10}}
+# a user's aws_config still wins, as amazon.aws merges it last. A connection kept for each thread that may call at
+# once (botocore keeps 10): ecr_image_copy's max_concurrency goes up to 32
+CLIENT_CONFIG = {"retries": {"mode": "standard", "max_attempts": 10}, "max_pool_connections": 32}
 
 
 def retry_decorator() -> Callable[..., Any]:
@@ -85,6 +87,28 @@ def parallel(func: Callable[[Any], Any], items: list[Any], workers: int = WORKER
         return [func(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
         return list(pool.map(func, items))
+
+
+class Budget:
+    """At most ``limit`` units (bytes of parts in memory) held at once by the threads that ``acquire`` and
+    ``release`` them. An amount larger than the limit is granted when nothing else is held, so that it waits its
+    turn rather than forever."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.held = 0
+        self._changed = threading.Condition()
+
+    def acquire(self, amount: int) -> None:
+        with self._changed:
+            while self.held and self.held + amount > self.limit:
+                self._changed.wait()
+            self.held += amount
+
+    def release(self, amount: int) -> None:
+        with self._changed:
+            self.held -= amount
+            self._changed.notify_all()
 
 
 def backoff(attempt: int, first: float = 1.0, cap: float = 15.0) -> float:

@@ -16,13 +16,15 @@ import copy
 import json
 import re
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import WORKERS, AwsApi, poll
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import WORKERS, AwsApi, Budget, poll
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import MANAGED_KMS_ALIAS
-from ansible_collections.stowage.ecr.plugins.module_utils._plans.copy import LAYER_CHECK_MAX, part_size
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.blob import EncodedPart
+from ansible_collections.stowage.ecr.plugins.module_utils._plans.copy import LAYER_CHECK_MAX, PARTS_HELD, part_size
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import ACCEPTED_MEDIA_TYPES, IMAGE_IDS_MAX, SCAN_WAITING
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, LookupFailed
 
@@ -294,19 +296,57 @@ class EcrApi(AwsApi):
                     held[layer["layerDigest"]] = True
         return held
 
-    def upload_layer(self, name: str, digest: str, parts: Callable[[int], Iterable[bytes | bytearray]]) -> int:
+    def upload_layer(
+        self,
+        name: str,
+        digest: str,
+        parts: Callable[[int], Iterable[bytes | bytearray | EncodedPart]],
+        size: int = 0,
+        budget: Budget | None = None,
+    ) -> int:
         """One layer written: InitiateLayerUpload, an UploadLayerPart for each of ``parts(part_size)`` (the size
         InitiateLayerUpload asks for, within ECR's limits), CompleteLayerUpload with ``digest``. A layer the
-        repository holds meanwhile is done (LayerAlreadyExistsException). Returns the bytes sent."""
+        repository holds meanwhile is done (LayerAlreadyExistsException). Returns the bytes sent.
+
+        A part is sent while the next one is read (ECR takes an upload's parts in order: one in flight at a time).
+        Each part read holds its bytes of ``budget`` (shared by the layers copied at once; ``PARTS_HELD`` for this
+        layer alone when None) until it is sent: ``size``, the layer's size when known, sizes its last part."""
+        _send_encoded_parts(self.client)
         started = self.call("initiate_layer_upload", **self.scoped(repositoryName=name))
         upload_id = started["uploadId"]
+        each = part_size(started.get("partSize"))
+        budget = budget if budget is not None else Budget(PARTS_HELD)
+        reader = iter(parts(each))
         sent = 0
-        for part in parts(part_size(started.get("partSize"))):
-            kwargs = self.scoped(repositoryName=name, uploadId=upload_id, partFirstByte=sent, partLastByte=sent + len(part) - 1, layerPartBlob=part)
-            self.call("upload_layer_part", **kwargs)
-            sent += len(part)
+        with ThreadPoolExecutor(max_workers=1) as sender:
+            pending: Future[None] | None = None
+            while True:
+                amount = min(each, size - sent) if size > sent else each
+                budget.acquire(amount)
+                try:
+                    part = next(reader, None)
+                    if pending is not None:
+                        pending.result()  # the part before, sent
+                except BaseException:
+                    budget.release(amount)
+                    raise
+                if part is None:
+                    budget.release(amount)
+                    break
+                kwargs = self.scoped(repositoryName=name, uploadId=upload_id, partFirstByte=sent, partLastByte=sent + len(part) - 1, layerPartBlob=part)
+                sent += len(part)
+                pending = sender.submit(self._send_part, kwargs, budget, amount)
+                del part, kwargs  # held by the sender alone, and let go once sent
+            if pending is not None:
+                pending.result()
         self.call_unless("LayerAlreadyExistsException", "complete_layer_upload", **self.scoped(repositoryName=name, uploadId=upload_id, layerDigests=[digest]))
         return sent
+
+    def _send_part(self, kwargs: dict[str, Any], budget: Budget, amount: int) -> None:
+        try:
+            self.call("upload_layer_part", **kwargs)
+        finally:
+            budget.release(amount)
 
     def update_image_storage_class(self, name: str, digest: str, target: str) -> None:
         self.call("update_image_storage_class", **self.scoped(repositoryName=name, imageId={"imageDigest": digest}, targetStorageClass=target))
@@ -432,6 +472,42 @@ class EcrApi(AwsApi):
         """GetAuthorizationToken's authorizationData (of the caller's registry when no ids are given)."""
         kwargs = {"registryIds": list(registry_ids)} if registry_ids else {}
         return list(self.call("get_authorization_token", **kwargs)["authorizationData"])
+
+
+# layer parts sent as read ------------------------------------------------------------------------
+
+PART_CONTEXT = "stowage_ecr_encoded_part"
+
+
+def _part_params(params: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
+    # before-parameter-build: an EncodedPart is set aside for the body, and botocore serialises an empty blob
+    part = params.get("layerPartBlob")
+    if isinstance(part, EncodedPart):
+        context[PART_CONTEXT] = part
+        params["layerPartBlob"] = b""
+
+
+def _part_body(params: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
+    # before-call: the body botocore serialised (the call's other members) with the part's base64 text as
+    # layerPartBlob, in the part's own buffer; botocore then signs and sends it as it would its own
+    part = context.get(PART_CONTEXT)
+    if part is None:
+        return
+    members = json.loads(params["body"])
+    members.pop("layerPartBlob", None)
+    head = (json.dumps(members)[:-1] + ", " if members else "{") + '"layerPartBlob": "'
+    params["body"] = part.body(head.encode())
+
+
+def _send_encoded_parts(aws_client: Any) -> None:
+    """``aws_client`` made to send an EncodedPart given as UploadLayerPart's ``layerPartBlob``: botocore would
+    hold a part four times over as it serialises it (the bytes, their base64 text, the JSON text, its bytes);
+    the part's buffer is the body instead. Once a client (the handlers' ids)."""
+    events = getattr(getattr(aws_client, "meta", None), "events", None)
+    if events is None:
+        return
+    events.register("before-parameter-build.ecr.UploadLayerPart", _part_params, unique_id=PART_CONTEXT + "-params")
+    events.register("before-call.ecr.UploadLayerPart", _part_body, unique_id=PART_CONTEXT + "-body")
 
 
 # plans to calls --------------------------------------------------------------------------------

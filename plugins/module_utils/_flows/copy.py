@@ -22,13 +22,14 @@ import threading
 import time
 from typing import Any, Callable
 
-from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import botocore_version, client_as, known_regions
+from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import Budget, botocore_version, client_as, known_regions
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.ecr import EcrApi
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.region import region_problem
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_registry_id, check_repository_name
 from ansible_collections.stowage.ecr.plugins.module_utils._flows.images import batch_get_images
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.blob import layer_parts, open_layer
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.blob import encoded_parts, open_layer
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.copy import (
+    PARTS_HELD,
     blobs_to_check,
     check_concurrency,
     check_source,
@@ -175,12 +176,12 @@ def _manifests(api: EcrApi, name: str, root: str, referrers: bool, module: Any) 
     return order, manifests, list(dict.fromkeys(d for subject in order for d in referred.get(subject, [])))
 
 
-def _copy_blob(source_api: EcrApi, dest: EcrApi, source_name: str, name: str, done: dict[str, Any], lock: Any, blob: dict[str, Any]) -> None:
+def _copy_blob(source_api: EcrApi, dest: EcrApi, source_name: str, name: str, done: dict[str, Any], lock: Any, budget: Budget, blob: dict[str, Any]) -> None:
     digest = blob["digest"]
     url = source_api.layer_download_url(source_name, digest)
     response = open_layer(url, digest)
     try:
-        sent = dest.upload_layer(name, digest, functools.partial(layer_parts, response, digest))
+        sent = dest.upload_layer(name, digest, functools.partial(encoded_parts, response, digest), blob["size"], budget)
     finally:
         response.close()  # read to its end, or an upload that failed part-way
     with lock:
@@ -278,7 +279,9 @@ def copy_into(
 
     done = {"blobs": 0, "bytes": 0, "manifests": 0}
     try:
-        dest.parallel(functools.partial(_copy_blob, source_api, dest, source_name, name, done, threading.Lock()), plan["blobs"])
+        # max_concurrency blobs at a time, the largest first; the parts they hold in memory bounded across them
+        blobs = sorted(plan["blobs"], key=lambda b: -b["size"])
+        dest.parallel(functools.partial(_copy_blob, source_api, dest, source_name, name, done, threading.Lock(), Budget(PARTS_HELD)), blobs)
         tagged: set[str] = set()
         for digest in plan["manifests"]:
             # the image itself is put under its first tag, its children and referrers untagged

@@ -23,6 +23,9 @@ MIB = 1024 * 1024
 # LayerPartTooSmallException: "Layer parts must be at least 5 MiB in size" (all but the last one; the ECR API
 # Reference, https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_UploadLayerPart.html)
 PART_MIN, PART_MAX, PART_DEFAULT = 5 * MIB, 20971520, 10 * MIB
+# the bytes of layer parts held in memory at once across the layers copied at a time, read or being sent (a part
+# is held as its base64 text, a third more); at least one part whatever its size
+PARTS_HELD = 30 * MIB
 # BatchCheckLayerAvailability takes 1 to 100 digests a call (botocore's ECR model)
 LAYER_CHECK_MAX = 100
 CONCURRENCY_MAX = 32

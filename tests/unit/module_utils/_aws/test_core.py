@@ -100,3 +100,26 @@ def test_known_regions_are_botocores():
 
 def test_backoff_doubles_up_to_the_cap():
     assert [core.backoff(n) for n in range(6)] == [1, 2, 4, 8, 15, 15]
+
+
+def test_a_budget_holds_threads_back_until_what_they_ask_fits():
+    budget = core.Budget(10)
+    budget.acquire(6)
+    budget.acquire(4)
+    got = threading.Event()
+
+    def more():
+        budget.acquire(3)
+        got.set()
+
+    waiting = threading.Thread(target=more)
+    waiting.start()
+    assert not got.wait(0.1)
+    budget.release(4)
+    assert got.wait(5)
+    waiting.join()
+    assert budget.held == 9
+    budget.release(6)
+    budget.release(3)
+    budget.acquire(25)  # more than the limit: granted when nothing else is held
+    assert budget.held == 25

@@ -3,6 +3,7 @@ nothing written a second time, a copy cut part-way and resumed, refusals before 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -13,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows import copy as copy_flow
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.blob import EncodedPart
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PartialFailure
 
 from .test_images import FakeModule as ImageModule
@@ -116,6 +118,8 @@ class FakeEcr:
     def upload_layer_part(self, aws_retry=True, uploadId="", partFirstByte=0, layerPartBlob=b"", **kwargs):
         self.calls.append("UploadLayerPart")
         assert partFirstByte == len(self.uploads[uploadId])
+        if isinstance(layerPartBlob, EncodedPart):  # what botocore's JSON body would carry
+            layerPartBlob = base64.b64decode(layerPartBlob.text())
         self.uploads[uploadId].extend(layerPartBlob)
         return {}
 

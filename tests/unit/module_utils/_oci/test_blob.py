@@ -40,3 +40,41 @@ def test_a_refused_url_names_the_layer_not_the_url(monkeypatch):
     with pytest.raises(BlobReadFailed) as error:
         blob.open_layer("https://bucket.example/secret?X-Amz-Signature=abc", "sha256:" + "a" * 64)
     assert "403" in str(error.value) and "a" * 64 in str(error.value) and "Signature" not in str(error.value)
+
+
+def test_parts_are_read_into_their_base64_text_and_the_digest_is_checked():
+    import base64
+
+    data = bytes(range(256)) * 40  # 10240 bytes
+    parts = list(blob.encoded_parts(Trickle(data), digest(data), 4000))
+    assert [len(p) for p in parts] == [4000, 4000, 2240]
+    assert b"".join(base64.b64decode(p.text()) for p in parts) == data
+    with pytest.raises(BlobReadFailed, match="are not that digest"):
+        list(blob.encoded_parts(Trickle(data), digest(b"other"), 4000))
+    assert list(blob.encoded_parts(io.BytesIO(b""), digest(b""), 4000)) == []
+
+
+def test_a_part_becomes_its_body_in_place_once_and_for_a_retry_the_same():
+    import json
+
+    part = blob.EncodedPart(5)
+    part.add(b"hello")
+    part.finish()
+    head = b'{"uploadId": "u", "layerPartBlob": "'
+    body = part.body(head)
+    assert json.loads(bytes(body)) == {"uploadId": "u", "layerPartBlob": "aGVsbG8="} and part.body(head) is body
+    with pytest.raises(ValueError):
+        part.body(b'{"other": "')
+    long_head = b'{"repositoryName": "%s", "layerPartBlob": "' % (b"r" * 2000)
+    other = blob.EncodedPart(3)
+    other.add(b"abc")
+    other.finish()
+    assert json.loads(bytes(other.body(long_head)))["layerPartBlob"] == "YWJj"
+
+
+def test_a_response_that_tells_its_length_sizes_its_last_part():
+    class Sized(io.BytesIO):
+        length = 10
+
+    parts = list(blob.encoded_parts(Sized(b"0123456789"), digest(b"0123456789"), 6))
+    assert [len(p) for p in parts] == [6, 4] and len(parts[1].buffer) == len(b'"}') + blob.HEAD_ROOM + 8

@@ -19,9 +19,9 @@ STAGING_ACCOUNT = "222222222222"
 STAGING_ROLE = "arn:aws:iam::%s:role/promoter" % STAGING_ACCOUNT
 
 
-def promote(inventory: Path, image: str, check: bool = False) -> PlayResult:
+def promote(inventory: Path, image: str, check: bool = False, env: dict[str, str] | None = None) -> PlayResult:
     cmd = [ANSIBLE_PLAYBOOK, "-i", str(inventory), str(ROOT / "playbooks" / "promote.yml"), "-e", "ecr_promote_image=" + image, "--diff"]
-    proc = subprocess.run(cmd + (["--check"] if check else []), cwd=ROOT, env=ansible_env(), capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(cmd + (["--check"] if check else []), cwd=ROOT, env=ansible_env(env), capture_output=True, text=True, timeout=600, check=False)
     return PlayResult(proc)
 
 
@@ -93,3 +93,34 @@ def test_an_image_goes_along_the_stages_of_accounts_and_regions_gated_where_a_st
     play = promote(inventory, made["index"])
     assert play.rc == 0, play.failures()
     assert [c["changed"] for c in play["Copy the image from each stage to the next"]["results"]] == [False, False]
+
+
+def test_a_stage_reached_with_a_profile_while_keys_are_in_the_environment(linked_registry, dockerd, tmp_path):
+    """A stage whose credentials are a profile (here the other account's role, in an AWS config file) is reached
+    with that profile although the controller's keys are in the environment (as in CI): the keys are not passed
+    beside it (amazon.aws refuses a profile and keys together)."""
+    record, config = linked_registry
+    name = unique("promote-profile") + "/app"
+    ecr(REGION).create_repository(repositoryName=name)
+    ecr("eu-west-1").create_repository(repositoryName=name)
+    made = push_signed_index(record, dockerd, config, name, [("amd64", b"amd64 " + name.encode()), ("arm64", b"arm64 " + name.encode())])
+    aws = tmp_path / "aws"
+    aws.mkdir()
+    (aws / "credentials").write_text("[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    (aws / "config").write_text("[profile staging]\nrole_arn = %s\nsource_profile = base\nregion = eu-west-1\n" % STAGING_ROLE)
+    env = {"AWS_CONFIG_FILE": str(aws / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials")}
+    assert os.environ.get("AWS_ACCESS_KEY_ID")  # the stack's keys are in the environment
+    hosts = {
+        "dev": {"ecr_promote_region": REGION, "ecr_promote_assume_role_arn": "arn:aws:iam::123456789012:role/builder"},
+        "staging": {"ecr_promote_region": "eu-west-1", "ecr_promote_profile": "staging", "ecr_promote_registry_id": STAGING_ACCOUNT},
+    }
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"ecr_promote": {"vars": {"ecr_promote_repository": name}, "hosts": hosts}}, sort_keys=False))
+    play = promote(inventory, "v1", env=env)
+    assert play.rc == 0, play.failures()
+    copies = play["Copy the image from each stage to the next"]["results"]
+    assert [(c["item"], c["changed"], c["digest"]) for c in copies] == [("staging", True, made["index"])]
+    assert images("eu-west-1", name) == {made["index"]: ["v1"], made["children"][0]: [], made["children"][1]: [], made["signature"]: []}
+    again = promote(inventory, made["index"], env=env)
+    assert again.rc == 0, again.failures()
+    assert [c["changed"] for c in again["Copy the image from each stage to the next"]["results"]] == [False]

@@ -121,6 +121,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=5, help="no-ops to time (default 5)")
     parser.add_argument("--no-terraform", action="store_true")
     args = parser.parse_args()
+    # Python's default: a module's bytecode is kept beside its source; a shell or an image may turn that off
+    # (PYTHONDONTWRITEBYTECODE), which makes every process compile what it imports; the figures are for the default
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        print("PYTHONDONTWRITEBYTECODE was set: unset for the runs (Python's default)")
     with tempfile.TemporaryDirectory(prefix="stowage-bench-registry-") as tmp:
         work = Path(tmp)
         record = stack.start_moto(work / "moto")

@@ -416,6 +416,10 @@ def main():
     parser.add_argument("--push-mb", type=int, default=50)
     parser.add_argument("--push-rounds", type=int, default=5, help="first pushes to time (default 5; the median ratio is the figure)")
     args = parser.parse_args()
+    # Python's default: a module's bytecode is kept beside its source; a shell or an image may turn that off
+    # (PYTHONDONTWRITEBYTECODE), which makes every process compile what it imports; the figures are for the default
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        print("PYTHONDONTWRITEBYTECODE was set: unset for the runs (Python's default)")
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="stowage-bench-") as tmp:
         work = Path(tmp)

@@ -23,7 +23,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.stowage.ecr.plugins.module_utils._aws.core import WORKERS, AwsApi, Budget, poll
 from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import MANAGED_KMS_ALIAS
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.blob import EncodedPart
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.part import EncodedPart
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.copy import LAYER_CHECK_MAX, PARTS_HELD, part_size
 from ansible_collections.stowage.ecr.plugins.module_utils._plans.images import ACCEPTED_MEDIA_TYPES, IMAGE_IDS_MAX, SCAN_WAITING
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import AWS_ERRORS, InputError, LookupFailed

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.stowage.ecr.plugins.module_utils._flows import copy as copy_flow
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.blob import EncodedPart
+from ansible_collections.stowage.ecr.plugins.module_utils._oci.part import EncodedPart
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError, PartialFailure
 
 from .test_images import FakeModule as ImageModule

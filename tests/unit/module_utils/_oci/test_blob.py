@@ -8,6 +8,7 @@ import io
 import pytest
 
 from ansible_collections.stowage.ecr.plugins.module_utils._oci import blob
+from ansible_collections.stowage.ecr.plugins.module_utils._oci import part as oci_part
 from ansible_collections.stowage.ecr.plugins.module_utils.errors import BlobReadFailed
 
 
@@ -57,7 +58,7 @@ def test_parts_are_read_into_their_base64_text_and_the_digest_is_checked():
 def test_a_part_becomes_its_body_in_place_once_and_for_a_retry_the_same():
     import json
 
-    part = blob.EncodedPart(5)
+    part = oci_part.EncodedPart(5)
     part.add(b"hello")
     part.finish()
     head = b'{"uploadId": "u", "layerPartBlob": "'
@@ -66,7 +67,7 @@ def test_a_part_becomes_its_body_in_place_once_and_for_a_retry_the_same():
     with pytest.raises(ValueError):
         part.body(b'{"other": "')
     long_head = b'{"repositoryName": "%s", "layerPartBlob": "' % (b"r" * 2000)
-    other = blob.EncodedPart(3)
+    other = oci_part.EncodedPart(3)
     other.add(b"abc")
     other.finish()
     assert json.loads(bytes(other.body(long_head)))["layerPartBlob"] == "YWJj"
@@ -77,4 +78,4 @@ def test_a_response_that_tells_its_length_sizes_its_last_part():
         length = 10
 
     parts = list(blob.encoded_parts(Sized(b"0123456789"), digest(b"0123456789"), 6))
-    assert [len(p) for p in parts] == [6, 4] and len(parts[1].buffer) == len(b'"}') + blob.HEAD_ROOM + 8
+    assert [len(p) for p in parts] == [6, 4] and len(parts[1].buffer) == len(b'"}') + oci_part.HEAD_ROOM + 8

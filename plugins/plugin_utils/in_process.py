@@ -117,14 +117,14 @@ PIECES, MISSING = _detect()
 OFF = ("0", "false", "no", "off")
 
 
-# What is imported ahead: the third-party libraries that cost most of a module's import (boto3 and botocore,
-# requests for community.docker), never a module or its module_utils. Those stay imported in the worker as
+# What is imported ahead: the third-party libraries that cost most of a module's import (boto3 and botocore; an
+# action whose modules talk to a Docker Engine adds requests, IMPORT_AHEAD), never a module or its module_utils. Those stay imported in the worker as
 # before, so that what they say at import time (ansible-core's deprecation of ansible.module_utils._text, which
 # amazon.aws 10 imports, on ansible-core 2.20) lands in the task's result on both paths alike.
-AHEAD = ("boto3", "requests")
+AHEAD = ("boto3",)
 
 
-def _preload(module_name: str) -> None:
+def _preload(module_name: str, ahead: tuple[str, ...] = AHEAD) -> None:
     """Import boto3 and requests, which the module ``module_name`` (namespace.collection.module) needs.
 
     ansible-core loads the action class of each task in its main process (to read its class attributes)
@@ -136,7 +136,7 @@ def _preload(module_name: str) -> None:
     if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF:
         return
     _install_finder()
-    for name in AHEAD:
+    for name in ahead:
         if name in sys.modules:
             continue
         try:
@@ -214,13 +214,15 @@ class InProcessModuleAction(ActionBase):
 
     # the modules an action runs besides its own (namespace.collection.module), imported ahead with it
     PRELOAD: tuple[str, ...] = ()
+    # the libraries imported ahead for it (AHEAD, and requests where a module talks to a Docker Engine)
+    IMPORT_AHEAD: tuple[str, ...] = AHEAD
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         package, found, name = cls.__module__.rpartition(".plugins.action.")
         if found:
             for module_name in (package.replace("ansible_collections.", "", 1) + "." + name,) + cls.PRELOAD:
-                _preload(module_name)
+                _preload(module_name, cls.IMPORT_AHEAD)
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}

@@ -10,6 +10,7 @@ The one place (with the rest of ``_aws``) that speaks to boto3 and botocore.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from typing import Any, Callable
 
 try:
     import botocore
+    import botocore.loaders
     import botocore.session
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
@@ -157,9 +159,11 @@ def known_regions() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _known_regions() -> tuple[str, ...]:
-    # read once a process: botocore parses its endpoint data anew for each session
+    # read once a process (botocore parses its endpoint data anew for each session), with botocore's data loader
+    # alone: a whole session would also register its hundreds of event handlers, for nothing here
     regions: set[str] = set()
-    for partition in botocore.session.get_session().get_data("endpoints").get("partitions", []):
+    loader = botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+    for partition in loader.load_data("endpoints").get("partitions", []):
         regions.update(partition.get("regions", {}))
     return tuple(sorted(regions))
 

@@ -28,7 +28,7 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.stowage.ecr.plugins.doc_fragments.docker_api import ModuleDocFragment
-from ansible_collections.stowage.ecr.plugins.plugin_utils.in_process import AHEAD, InProcessModuleAction
+from ansible_collections.stowage.ecr.plugins.plugin_utils.in_process import AHEAD, InProcessModuleAction, keep_bytecode
 
 PUSH_MODULE = "community.docker.docker_image_push"
 INFO_MODULE = "community.docker.docker_image_info"
@@ -91,6 +91,7 @@ class ActionModule(InProcessModuleAction):
     _supports_async = False
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        keep_bytecode()
         task_vars = task_vars or {}
         # ActionBase's checks (async is refused), not the single-module run of InProcessModuleAction
         result = ActionBase.run(self, tmp, task_vars)

@@ -135,7 +135,6 @@ def _preload(module_name: str, ahead: tuple[str, ...] = AHEAD) -> None:
     """
     if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF:
         return
-    _install_finder()
     for name in ahead:
         if name in sys.modules:
             continue
@@ -153,7 +152,7 @@ def _preload(module_name: str, ahead: tuple[str, ...] = AHEAD) -> None:
 # PYTHONDONTWRITEBYTECODE is set or the directory is not writable, where it compiles as before). It is used only for
 # a file that the collection loader would load itself: a submodule of these packages found as a file in the folder
 # the collection loader chose for the package (its ``__path__``), in collections that route no module_utils
-# (tests/unit/plugins/test_in_process.py checks that of the installed ones). Anything else, and anything that goes
+# (tests/integration/test_in_process.py checks that of the installed ones). Anything else, and anything that goes
 # wrong here, is left to the collection loader.
 CACHED_PACKAGES = tuple("ansible_collections.%s.plugins.module_utils." % name for name in ("stowage.ecr", "amazon.aws", "community.docker"))
 
@@ -181,8 +180,9 @@ class _BytecodeCachingFinder(importlib.abc.MetaPathFinder):
 FINDER = _BytecodeCachingFinder()
 
 
-def _install_finder() -> None:
-    """Put the finder ahead of the collection loader in this process (and so in every worker started from it)."""
+def keep_bytecode() -> None:
+    """Put the finder ahead of the collection loader in this process: called when a task runs (in its worker), never
+    at import (ansible-test's import check refuses a change to sys.meta_path made by importing a plugin)."""
     if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF or FINDER in sys.meta_path:
         return
     sys.meta_path.insert(0, FINDER)
@@ -225,6 +225,7 @@ class InProcessModuleAction(ActionBase):
                 _preload(module_name, cls.IMPORT_AHEAD)
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        keep_bytecode()
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp

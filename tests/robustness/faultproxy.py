@@ -103,6 +103,8 @@ class FaultProxy:
         self.rules = list(rules)
         # called with (operation, status) after upstream answered, before the client gets the answer
         self.on_forward = on_forward
+        # the same, with the request's body too
+        self.on_forward_request: Optional[Callable[[str, int, bytes], None]] = None
         self.seed = seed
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -297,6 +299,8 @@ def _handler_for(proxy: FaultProxy):
             proxy.note_forwarded(operation, status, data)
             if proxy.on_forward is not None:
                 proxy.on_forward(operation, status)
+            if proxy.on_forward_request is not None:
+                proxy.on_forward_request(operation, status, body)
             if kind == "lost":
                 self.close_connection = True
                 return

@@ -28,7 +28,7 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.stowage.ecr.plugins.doc_fragments.docker_api import ModuleDocFragment
-from ansible_collections.stowage.ecr.plugins.plugin_utils.in_process import AHEAD, InProcessModuleAction, keep_bytecode
+from ansible_collections.stowage.ecr.plugins.plugin_utils.in_process import InProcessModuleAction, keep_bytecode
 
 PUSH_MODULE = "community.docker.docker_image_push"
 INFO_MODULE = "community.docker.docker_image_info"
@@ -84,8 +84,6 @@ def argument_spec() -> dict[str, dict[str, Any]]:
 
 class ActionModule(InProcessModuleAction):
     PRELOAD = (INFO_MODULE, TAG_INFO_MODULE)
-    # community.docker's Docker Engine client
-    IMPORT_AHEAD = AHEAD + ("requests",)
     # check mode is handled here: the options are checked, then the task is skipped
     _supports_check_mode = True
     _supports_async = False

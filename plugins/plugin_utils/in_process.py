@@ -117,15 +117,16 @@ PIECES, MISSING = _detect()
 OFF = ("0", "false", "no", "off")
 
 
-# What is imported ahead: the third-party libraries that cost most of a module's import (boto3 and botocore; an
-# action whose modules talk to a Docker Engine adds requests, IMPORT_AHEAD), never a module or its module_utils. Those stay imported in the worker as
+# What is imported ahead: the third-party library that costs most of a module's import (boto3 and botocore), never a
+# module or its module_utils. Not requests (community.docker's, 30 ms): the action of a skipped task is loaded too,
+# and a run without an image to push would pay for it; the modules that talk to a Docker Engine import it themselves. Those stay imported in the worker as
 # before, so that what they say at import time (ansible-core's deprecation of ansible.module_utils._text, which
 # amazon.aws 10 imports, on ansible-core 2.20) lands in the task's result on both paths alike.
 AHEAD = ("boto3",)
 
 
-def _preload(module_name: str, ahead: tuple[str, ...] = AHEAD) -> None:
-    """Import boto3 and requests, which the module ``module_name`` (namespace.collection.module) needs.
+def _preload(module_name: str) -> None:
+    """Import boto3, which the module ``module_name`` (namespace.collection.module) needs.
 
     ansible-core loads the action class of each task in its main process (to read its class attributes)
     before it starts the task's worker process, and every worker started after that inherits what the main
@@ -135,7 +136,7 @@ def _preload(module_name: str, ahead: tuple[str, ...] = AHEAD) -> None:
     """
     if MISSING or os.environ.get(OPT_OUT, "1").lower() in OFF:
         return
-    for name in ahead:
+    for name in AHEAD:
         if name in sys.modules:
             continue
         try:
@@ -214,15 +215,13 @@ class InProcessModuleAction(ActionBase):
 
     # the modules an action runs besides its own (namespace.collection.module), imported ahead with it
     PRELOAD: tuple[str, ...] = ()
-    # the libraries imported ahead for it (AHEAD, and requests where a module talks to a Docker Engine)
-    IMPORT_AHEAD: tuple[str, ...] = AHEAD
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         package, found, name = cls.__module__.rpartition(".plugins.action.")
         if found:
             for module_name in (package.replace("ansible_collections.", "", 1) + "." + name,) + cls.PRELOAD:
-                _preload(module_name, cls.IMPORT_AHEAD)
+                _preload(module_name)
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         keep_bytecode()

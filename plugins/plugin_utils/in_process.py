@@ -118,10 +118,11 @@ OFF = ("0", "false", "no", "off")
 
 
 # What is imported ahead: the third-party library that costs most of a module's import (boto3 and botocore), never a
-# module or its module_utils. Not requests (community.docker's, 30 ms): the action of a skipped task is loaded too,
-# and a run without an image to push would pay for it; the modules that talk to a Docker Engine import it themselves. Those stay imported in the worker as
-# before, so that what they say at import time (ansible-core's deprecation of ansible.module_utils._text, which
-# amazon.aws 10 imports, on ansible-core 2.20) lands in the task's result on both paths alike.
+# module or its module_utils. Those stay imported in the worker as before, so that what they say at import time
+# (ansible-core's deprecation of ansible.module_utils._text, which amazon.aws 10 imports, on ansible-core 2.20) lands
+# in the task's result on both paths alike. Not requests either (community.docker's, 30 ms): the action of a skipped
+# task is loaded too, so every run without an image to push would pay for it; the modules that talk to a Docker
+# Engine import it themselves.
 AHEAD = ("boto3",)
 
 

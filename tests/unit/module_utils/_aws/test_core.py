@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import botocore.loaders
+
 from ansible_collections.stowage.ecr.plugins.module_utils._aws import core
 
 from ...conftest import Clock
@@ -95,6 +97,10 @@ def test_caller_account_and_kms_key_arns_are_asked_once(stubs):
 def test_known_regions_are_botocores():
     known = core.known_regions()
     assert {"us-east-1", "eu-west-1", "cn-north-1"} <= set(known) and known == sorted(known)
+    assert not [name for name in known if name.endswith("-global")]
+    # read from botocore's partition data: every region of its (larger, older) endpoint data is there
+    endpoints = botocore.loaders.create_loader().load_data("endpoints")
+    assert {region for partition in endpoints["partitions"] for region in partition["regions"]} <= set(known)
     assert core.botocore_version()
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import importlib
 import importlib.abc
 import importlib.util
@@ -144,6 +145,24 @@ def _preload(module_name: str) -> None:
             importlib.import_module(name)
         except Exception as e:  # pylint: disable=broad-except  # only a head start: the worker imports it again
             display.vvv("stowage.ecr: %s not imported ahead for %s (%s: %s)" % (name, module_name, type(e).__name__, e))
+    _freeze()
+
+
+# Once boto3 is imported, ansible-core's main process holds most of what it will hold for the rest of the run (its
+# own code and plugins, the inventory, the plays, boto3 and botocore). Python's cyclic garbage collector looks at every
+# object it tracks on each full collection: in each task's worker (which writes to those objects' memory pages as it
+# looks, so the pages it shares with the main process are copied) and once more when ansible-playbook exits (about
+# 100 ms of a run). gc.freeze() puts what exists now out of its sight, as Python's documentation advises for a
+# process that forks workers; reference counting still frees any of it. What it can no longer reclaim is a reference
+# cycle among those objects that becomes garbage later: at most what existed at this moment, held until the process
+# ends. Once a process; STOWAGE_ECR_IN_PROCESS=0 turns it off with the rest of this fast path.
+_FROZEN: list[bool] = []
+
+
+def _freeze() -> None:
+    if not _FROZEN and callable(getattr(gc, "freeze", None)):
+        gc.freeze()
+        _FROZEN.append(True)
 
 
 # The module_utils that the modules run in process import from source files: those of this collection and of the

@@ -250,3 +250,28 @@ def test_collections_read_with_the_source_loader_route_no_module_utils():
     )
     out = subprocess.run([os.path.join(BIN, "python"), "-c", script], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == {"stowage.ecr": [], "amazon.aws": [], "community.docker": []}
+
+
+@pytest.mark.parametrize("opt_out", ["", "0"])
+def test_loading_an_action_imports_boto3_ahead_and_freezes_the_main_process_once(opt_out):
+    """ansible-core's main process loads our action before it starts the task's worker: boto3 is imported there and
+    what the process holds is frozen (gc.freeze) once, so that the workers and the exit do not walk it again; with
+    STOWAGE_ECR_IN_PROCESS=0 neither happens."""
+    script = (
+        "import gc, json, sys\n"
+        "from ansible.plugins.loader import init_plugin_loader, action_loader\n"
+        "init_plugin_loader()\n"
+        "seen = [gc.get_freeze_count(), 'boto3' in sys.modules]\n"
+        "action_loader.get('stowage.ecr.ecr_repository', class_only=True)\n"
+        "seen += [gc.get_freeze_count() > seen[0], 'boto3' in sys.modules]\n"
+        "frozen = gc.get_freeze_count()\n"
+        "action_loader.get('stowage.ecr.ecr_repositories', class_only=True)\n"
+        "seen.append(gc.get_freeze_count() == frozen)\n"
+        "print(json.dumps(seen))\n"
+    )
+    env = dict(os.environ, STOWAGE_ECR_IN_PROCESS=opt_out)
+    out = subprocess.run([os.path.join(BIN, "python"), "-c", script], capture_output=True, text=True, check=True, env=env).stdout
+    before, imported_before, frozen, imported, once = json.loads(out.strip().splitlines()[-1])
+    assert before == 0 and not imported_before
+    assert (frozen, imported) == ((True, True) if opt_out == "" else (False, False))
+    assert once

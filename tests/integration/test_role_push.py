@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import build_image, local_id, manifest_status, run_play, unique
 
+DECIDE_TASK = "What the tags hold in the registry, and the login when one is to move"
 PUSH_TASK = "Push the tags that do not hold the image yet"
 
 
@@ -46,10 +47,13 @@ def test_a_tag_moved_back_to_pushed_layers_is_a_change(moto, registry, dockerd, 
     assert pushed["changed"] is True and pushed["pushed"] == ["latest"] and pushed["uploaded"] == []
     assert manifest_status(registry, name, "latest") == (200, id_a) and manifest_status(registry, name, "v1") == (200, id_a)
 
-    # in place: nothing to push, nothing changed
+    # in place: nothing to push, nothing changed: the decision finds every tag holding the image, and no push runs
+    # (the push step is not even included)
     again = role(image_a, ["latest", "v1"])
     assert again.stats["localhost"]["changed"] == 0
-    assert push_results(again)[0].get("skipped") is True
+    [decided] = [t["result"] for t in again.tasks if t["name"].endswith(DECIDE_TASK)]
+    assert decided["to_push"] == [] and decided["changed"] is False
+    assert all(result.get("skipped") is True for result in push_results(again))
 
 
 def test_a_refused_login_fails_the_role_with_a_readable_message(moto, other_registry, dockerd, tmp_path):

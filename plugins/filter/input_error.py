@@ -48,19 +48,27 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_image_tags
-from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
-from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
+KINDS = ("image_tags", "registry_url")
 
-CHECKS = {"image_tags": check_image_tags, "registry_url": parse_registry_url}
+
+def _checks():
+    """The modules' checks, imported when a value is checked: every filter file of the collection is loaded whenever
+    one of its filters is used, and compiled anew in each task's worker, while most uses need none of these."""
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.stowage.ecr.plugins.module_utils._checks.repository import check_image_tags
+    from ansible_collections.stowage.ecr.plugins.module_utils._oci.address import parse_registry_url
+    from ansible_collections.stowage.ecr.plugins.module_utils.errors import InputError
+
+    return {"image_tags": check_image_tags, "registry_url": parse_registry_url}, InputError
 
 
 def input_error(value, kind, option):
-    if kind not in CHECKS:
-        raise AnsibleFilterError("input_error: kind %r is not one of %s" % (kind, ", ".join(sorted(CHECKS))))
+    if kind not in KINDS:
+        raise AnsibleFilterError("input_error: kind %r is not one of %s" % (kind, ", ".join(sorted(KINDS))))
+    checks, input_error_type = _checks()
     try:
-        CHECKS[kind](value, option)
-    except InputError as e:
+        checks[kind](value, option)
+    except input_error_type as e:
         return str(e)
     return ""
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import re
 import socket
+import subprocess
+import uuid
 
 import boto3
 import pytest
 import yaml
-from helpers import REGION, ROOT, Recorder, build_image, run_play, unique, writes
+from helpers import ANSIBLE_PLAYBOOK, REGION, ROOT, Recorder, ansible_env, build_image, run_play, unique, write_playbook, writes
 
 ROLES = {"ecr_repo": "stowage.ecr.ecr_repo", "ecr_registry": "stowage.ecr.ecr_registry"}
 POLICY = {
@@ -171,6 +173,26 @@ def test_an_unknown_ecr_repo_variable_is_warned_about_and_fails_when_strict(moto
     again = run_play(include("ecr_repo", {"ecr_repo_name": name, "ecr_repo_lifecycle_rules": []}) * 2, tmp_path)
     assert again.rc == 0 and "is not a variable of this role" not in again.stdout + again.stderr
     ecr.delete_repository(repositoryName=name, force=True)
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("role", ["ecr_repo", "ecr_registry"])
+def test_the_unknown_variable_warning_is_shown_by_the_default_output(moto, tmp_path, role):
+    """What a user sees on the screen (ansible-core's default output, not the JSON the other tests read): the
+    warning about a misspelled variable, once, on every path of the role (ansible-core does not show the warnings
+    of an include's result, and the roles choose their path with an include)."""
+    name = unique("warned")
+    typo = {"ecr_repo": "ecr_repo_scan_onpush", "ecr_registry": "ecr_registry_scaning_rules"}[role]
+    role_vars = {typo: True, "ecr_repo_name": name, "ecr_repo_lifecycle_rules": []} if role == "ecr_repo" else {typo: True}
+    for extra in ({}, {"ecr_repo_repositories": []} if role == "ecr_repo" else {}):
+        path = write_playbook(include(role, dict(role_vars, **extra)), tmp_path / ("%s.yml" % uuid.uuid4().hex[:8]))
+        env = ansible_env(callback="ansible.builtin.default")
+        proc = subprocess.run([ANSIBLE_PLAYBOOK, str(path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+        output = " ".join((proc.stdout + proc.stderr).split())
+        assert proc.returncode == 0, output
+        assert output.count("%s is not a variable of this role" % typo) == 1, (extra, output)
+    if role == "ecr_repo":
+        boto3.client("ecr", region_name=REGION).delete_repository(repositoryName=name, force=True)
 
 
 def test_an_unknown_ecr_registry_variable_is_warned_about_and_fails_when_strict(moto, tmp_path):

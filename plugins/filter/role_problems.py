@@ -88,7 +88,8 @@ from ansible_collections.stowage.ecr.plugins.filter.unknown_role_vars import unk
 
 SEVERITIES = ("", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
 REGISTRY_ID = re.compile(r"^[0-9]{12}$")
-# (purge switch, the list it keeps) of ecr_registry, in the order the role names the first one missing its list
+# the lists of ecr_registry that a purge switch (purge_<list>) trims to what is given, in the order the role names the
+# first switch given without its list
 REGISTRY_PURGES = ("replication_rules", "repository_creation_templates", "pull_through_cache_rules", "pull_time_update_exclusions")
 _SPEC_NAMES: dict = {}
 
